@@ -1,0 +1,53 @@
+# Two commands matter: `make run` (serve on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test setup deps dev-deps migrate models demo lint format bench clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.runtime
+dev-deps: $(VENV)/.dev
+
+migrate: deps
+	$(PY) manage.py migrate --noinput
+
+models: migrate
+	@for f in fixtures/*.yaml; do $(PY) manage.py load_model "$$f" --publish || exit 1; done
+
+demo: models
+	$(PY) manage.py seed_demo
+
+setup: demo
+
+run: setup
+	@echo ""
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: dev-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: dev-deps models
+	$(PY) manage.py bench_report
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,21 @@
+"""The domain model (DESIGN.md section 3), one module per concept."""
+
+from .accounts import Invitation, Membership, Organization, User
+from .assessments import Answer, Assessment, AuditEvent, ControlReview
+from .catalog import Area, Control, Deployment, Ownership, ResponsibilityModel
+
+__all__ = [
+    "Answer",
+    "Area",
+    "Assessment",
+    "AuditEvent",
+    "Control",
+    "ControlReview",
+    "Deployment",
+    "Invitation",
+    "Membership",
+    "Organization",
+    "Ownership",
+    "ResponsibilityModel",
+    "User",
+]

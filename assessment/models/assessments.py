@@ -1,0 +1,148 @@
+"""Assessments, the answers in them, reviewer verdicts and the audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .accounts import Organization
+from .catalog import Control, Deployment, ResponsibilityModel
+
+
+class Claim(models.TextChoices):
+    """The customer's answer to "Who handles this in your deployment?" (DESIGN.md section 4)."""
+
+    IMPLEMENTED = "implemented", "We do — fully in place"
+    PARTIAL = "partial", "We do — partly in place"
+    PROVIDER = "provider", "We rely on the provider or cloud"
+    NOT_IMPLEMENTED = "not_implemented", "Nobody yet"
+    UNKNOWN = "unknown", "We don't know"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Assessments the user may see: those of their organization, nothing else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__memberships__user=user)
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessments")
+    model = models.ForeignKey(ResponsibilityModel, on_delete=models.PROTECT, related_name="assessments")
+    deployment = models.ForeignKey(Deployment, on_delete=models.PROTECT, related_name="assessments")
+    title = models.CharField(max_length=200)
+    scope = models.TextField(blank=True, help_text="Which clusters or environments this covers.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_message = models.TextField(blank=True)
+    # Bumped by every change (answer, transition, review): part of the report fingerprint.
+    revision = models.PositiveIntegerField(default=0)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["status", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
+    claim = models.CharField(max_length=20, choices=Claim.choices)
+    notes = models.TextField(blank=True)
+    justification = models.TextField("N/A justification", blank=True)
+    # Optimistic concurrency: a write names the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "control"], name="unique_answer"),
+            models.CheckConstraint(condition=models.Q(claim__in=Claim.values), name="answer_claim_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(claim=Claim.NOT_APPLICABLE) | ~models.Q(justification=""),
+                name="answer_na_needs_justification",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.control.control_id}: {self.claim}"
+
+
+class ControlReview(models.Model):
+    """A reviewer's verdict and comment on one control of a submitted assessment."""
+
+    class Verdict(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        NEEDS_WORK = "needs_work", "Needs work"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="control_reviews")
+    control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
+    comment = models.TextField(blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "control"], name="unique_control_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.control.control_id}: {self.verdict or 'no verdict'}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every change to an assessment: who, when, from what to what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        ANSWER = "answer", "Answer changed"
+        TRANSITION = "transition", "Status changed"
+        REVIEW = "review", "Review comment"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    control_id = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.control_id}".strip()

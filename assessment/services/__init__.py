@@ -1,0 +1,1 @@
+"""Every write goes through a function here: validated, atomic, named <entity>_<action>."""

@@ -1,0 +1,161 @@
+"""Writes to assessments and their answers: start, answer (optimistic versioning), delete."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from ..models import Answer, Assessment, AuditEvent, Control, Deployment, Ownership, ResponsibilityModel, User
+from ..models.assessments import Claim
+
+MAX_TEXT = 5000
+
+
+class AssessmentLocked(PermissionDenied):
+    """The assessment's status does not allow changing answers."""
+
+
+class AnswerConflict(Exception):
+    """Someone else changed this answer since the writer last saw it."""
+
+    def __init__(self, current: Answer):
+        self.current = current
+        who = current.updated_by.name if current.updated_by else "someone"
+        super().__init__(
+            f"{who} changed this answer while you were editing. Their version is shown; "
+            "review it, then save again to keep yours."
+        )
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    claim: str
+    notes: str = ""
+    justification: str = ""
+
+
+def _organization_of(user: User):
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        raise PermissionDenied("You need to belong to an organization to start an assessment.")
+    return membership.organization
+
+
+@transaction.atomic
+def assessment_start(
+    *, user: User, model: ResponsibilityModel, deployment: Deployment, title: str, scope: str = ""
+) -> Assessment:
+    """Create a draft assessment of the user's organization against a published model version."""
+    if not model.is_published:
+        raise ValidationError({"model": "Choose a published responsibility model."}, code="unpublished")
+    if deployment.model_id != model.pk:
+        raise ValidationError({"deployment": "Choose a deployment model of the chosen model."}, code="mismatch")
+    assessment = Assessment(
+        organization=_organization_of(user),
+        model=model,
+        deployment=deployment,
+        title=title.strip(),
+        scope=scope.strip(),
+        created_by=user,
+    )
+    assessment.full_clean()
+    assessment.save()
+    AuditEvent.objects.create(
+        assessment=assessment, actor=user, kind=AuditEvent.Kind.CREATED, message=f"Started “{assessment.title}”"
+    )
+    return assessment
+
+
+def validate_answer(data: AnswerInput) -> None:
+    """The rules for one answer; forms call this too, so there is one place that says them."""
+    errors = {}
+    if data.claim not in Claim.values:
+        errors["claim"] = ValidationError("Choose one of the answers.", code="invalid_choice")
+    if len(data.notes) > MAX_TEXT:
+        errors["notes"] = ValidationError(
+            f"Notes can be at most {MAX_TEXT:,} characters (you have {len(data.notes):,}).", code="max_length"
+        )
+    if len(data.justification) > MAX_TEXT:
+        errors["justification"] = ValidationError(
+            f"The justification can be at most {MAX_TEXT:,} characters (you have {len(data.justification):,}).",
+            code="max_length",
+        )
+    if data.claim == Claim.NOT_APPLICABLE and not data.justification.strip():
+        errors["justification"] = ValidationError(
+            "Explain why this control does not apply to you.", code="justification_required"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(answer: Answer | None) -> dict | None:
+    if answer is None:
+        return None
+    return {"claim": answer.claim, "notes": answer.notes, "justification": answer.justification}
+
+
+@transaction.atomic
+def answer_save(
+    *, assessment: Assessment, control: Control, user: User, data: AnswerInput, base_version: int
+) -> Answer:
+    """Create or change one answer.
+
+    `base_version` is the version the writer started from (0: there was no answer). If the stored
+    answer has moved on, the write is refused with AnswerConflict rather than overwriting it,
+    unless it already holds exactly what is being written (a retried save that had succeeded).
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_editable:
+        raise AssessmentLocked(
+            f"This assessment is {assessment.get_status_display().lower()}; its answers can't be changed now."
+        )
+    if (
+        not Ownership.objects.filter(control=control, deployment=assessment.deployment_id)
+        .exclude(owner="none")
+        .exists()
+    ):
+        raise ValidationError("This control is not part of this assessment.", code="not_applicable_control")
+    data = AnswerInput(claim=data.claim, notes=data.notes.strip(), justification=data.justification.strip())
+    if data.claim != Claim.NOT_APPLICABLE:
+        data = AnswerInput(claim=data.claim, notes=data.notes)  # a justification only belongs to N/A
+    validate_answer(data)
+    current = (
+        Answer.objects.select_for_update()
+        .select_related("updated_by")
+        .filter(assessment=assessment, control=control)
+        .first()
+    )
+    before = _snapshot(current)
+    after = {"claim": data.claim, "notes": data.notes, "justification": data.justification}
+    if before == after:
+        return current
+    if current is not None and current.version != base_version:
+        raise AnswerConflict(current)
+    if current is None:
+        current = Answer(assessment=assessment, control=control, version=1)
+    else:
+        current.version += 1
+    current.claim, current.notes, current.justification = data.claim, data.notes, data.justification
+    current.updated_by = user
+    current.full_clean(exclude=["assessment", "control", "updated_by"])
+    current.save()
+    Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1)
+    AuditEvent.objects.create(
+        assessment=assessment,
+        actor=user,
+        kind=AuditEvent.Kind.ANSWER,
+        control_id=control.control_id,
+        before=before,
+        after=after,
+    )
+    return current
+
+
+@transaction.atomic
+def assessment_delete(*, assessment: Assessment, user: User) -> None:
+    """Delete a draft. Submitted work is a record and is never deleted by customers."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.DRAFT:
+        raise AssessmentLocked("Only drafts can be deleted; this assessment has been submitted.")
+    assessment.delete()

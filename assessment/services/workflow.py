@@ -1,0 +1,195 @@
+"""The review workflow: the only status transitions there are, each checking actor and status.
+
+draft -> submitted -> in_review -> approved | changes_requested -> submitted -> ...
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Assessment, AuditEvent, Control, ControlReview, Ownership, User
+from ..selectors.assessments import assessment_state
+
+Status = Assessment.Status
+
+REVIEWERS_GROUP = "Reviewers"
+
+
+class TransitionRefused(ValidationError):
+    """The transition does not exist from the current status, or the actor may not make it."""
+
+
+def is_reviewer(user: User) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm("assessment.change_assessment")
+    )
+
+
+def is_member(user: User, assessment: Assessment) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organization_id == assessment.organization_id
+
+
+def _transition(assessment: Assessment, *, actor: User, to: str, allowed_from: tuple[str, ...], **fields) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status not in allowed_from:
+        raise TransitionRefused(
+            f"This assessment is {locked.get_status_display().lower()}; it can't be moved to "
+            f"{Status(to).label.lower()} from there.",
+            code="bad_status",
+        )
+    before = locked.status
+    locked.status = to
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.revision = F("revision") + 1
+    locked.save(update_fields=["status", "revision", "updated_at", *fields])
+    locked.refresh_from_db()
+    AuditEvent.objects.create(
+        assessment=locked,
+        actor=actor,
+        kind=AuditEvent.Kind.TRANSITION,
+        before={"status": before},
+        after={"status": to},
+        message=fields.get("decision_message", ""),
+    )
+    return locked
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, actor: User) -> Assessment:
+    """The customer submits: every applicable control must be answered; answers lock."""
+    if not is_member(actor, assessment):
+        raise TransitionRefused("Only members of the assessment's organization can submit it.", code="forbidden")
+    missing = assessment_state(assessment).unanswered
+    if missing and assessment.status in Assessment.EDITABLE_STATUSES:
+        ids = ", ".join(item.control.control_id for item in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise TransitionRefused(
+            f"Answer every control before submitting: {len(missing)} still unanswered ({ids}{more}).",
+            code="incomplete",
+        )
+    result = _transition(
+        assessment,
+        actor=actor,
+        to=Status.SUBMITTED,
+        allowed_from=Assessment.EDITABLE_STATUSES,
+        submitted_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _notify_reviewers(result))
+    return result
+
+
+def _require_reviewer(actor: User) -> None:
+    if not is_reviewer(actor):
+        raise TransitionRefused("Only reviewers can do this.", code="forbidden")
+
+
+@transaction.atomic
+def assessment_start_review(*, assessment: Assessment, actor: User) -> Assessment:
+    _require_reviewer(actor)
+    return _transition(assessment, actor=actor, to=Status.IN_REVIEW, allowed_from=(Status.SUBMITTED,), reviewer=actor)
+
+
+@transaction.atomic
+def assessment_approve(*, assessment: Assessment, actor: User, message: str = "") -> Assessment:
+    _require_reviewer(actor)
+    result = _transition(
+        assessment,
+        actor=actor,
+        to=Status.APPROVED,
+        allowed_from=(Status.IN_REVIEW,),
+        reviewer=actor,
+        reviewed_at=timezone.now(),
+        decision_message=message.strip(),
+    )
+    transaction.on_commit(lambda: _notify_members(result))
+    return result
+
+
+@transaction.atomic
+def assessment_request_changes(*, assessment: Assessment, actor: User, message: str) -> Assessment:
+    _require_reviewer(actor)
+    if not message.strip():
+        raise TransitionRefused("Say what needs to change: a message is required.", code="message_required")
+    result = _transition(
+        assessment,
+        actor=actor,
+        to=Status.CHANGES_REQUESTED,
+        allowed_from=(Status.IN_REVIEW,),
+        reviewer=actor,
+        reviewed_at=timezone.now(),
+        decision_message=message.strip(),
+    )
+    transaction.on_commit(lambda: _notify_members(result))
+    return result
+
+
+@transaction.atomic
+def control_review_save(
+    *, assessment: Assessment, control: Control, actor: User, verdict: str, comment: str
+) -> ControlReview:
+    """A reviewer's verdict and comment on one control, while the assessment is in review."""
+    _require_reviewer(actor)
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != Status.IN_REVIEW:
+        raise TransitionRefused("Start the review before commenting on controls.", code="bad_status")
+    if not Ownership.objects.filter(control=control, deployment=locked.deployment_id).exclude(owner="none").exists():
+        raise ValidationError("This control is not part of this assessment.", code="not_applicable_control")
+    if verdict and verdict not in ControlReview.Verdict.values:
+        raise ValidationError({"verdict": "Choose accepted or needs work."}, code="invalid_choice")
+    review = ControlReview.objects.filter(assessment=locked, control=control).first()
+    before = {"verdict": review.verdict, "comment": review.comment} if review else None
+    after = {"verdict": verdict, "comment": comment.strip()}
+    if before == after:
+        return review
+    review = review or ControlReview(assessment=locked, control=control)
+    review.verdict, review.comment, review.reviewer = verdict, comment.strip(), actor
+    review.save()
+    Assessment.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+    AuditEvent.objects.create(
+        assessment=locked,
+        actor=actor,
+        kind=AuditEvent.Kind.REVIEW,
+        control_id=control.control_id,
+        before=before,
+        after=after,
+    )
+    return review
+
+
+def _link(name: str, assessment: Assessment) -> str:
+    return settings.SITE_URL + reverse(name, args=[assessment.pk])
+
+
+def _notify_reviewers(assessment: Assessment) -> None:
+    recipients = list(
+        User.objects.filter(groups__name=REVIEWERS_GROUP, is_active=True).values_list("email", flat=True).distinct()
+    )
+    if not recipients:
+        return
+    send_mail(
+        f"Submitted for review: {assessment.organization.name} — {assessment.title}",
+        f"{assessment.organization.name} submitted “{assessment.title}” ({assessment.model}, "
+        f"{assessment.deployment.name}).\n\nReview it: {settings.SITE_URL}{reverse('admin:assessment_assessment_change', args=[assessment.pk])}\n",
+        None,
+        recipients,
+    )
+
+
+def _notify_members(assessment: Assessment) -> None:
+    recipients = list(
+        User.objects.filter(membership__organization=assessment.organization_id, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
+    decision = assessment.get_status_display().lower()
+    body = f"The review of “{assessment.title}” is done: {decision}.\n\n"
+    if assessment.decision_message:
+        body += f"Reviewer's message:\n{assessment.decision_message}\n\n"
+    body += f"See it: {_link('assessment_detail', assessment)}\n"
+    send_mail(f"Review {decision}: {assessment.title}", body, None, recipients)

@@ -1,0 +1,40 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import accounts, assessments, catalog
+
+account_patterns = [
+    path("signup/", accounts.signup, name="signup"),
+    path("organization/", accounts.organization, name="organization"),
+    path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("", include("django.contrib.auth.urls")),
+]
+
+assessment_patterns = [
+    path("", assessments.assessment_list, name="assessment_list"),
+    path("new/", assessments.assessment_new, name="assessment_new"),
+    path("<uuid:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("<uuid:pk>/areas/<slug:area_key>/", assessments.assessment_area, name="assessment_area"),
+    path("<uuid:pk>/answers/<str:control_id>/", assessments.answer_autosave, name="answer_autosave"),
+    path("<uuid:pk>/review/", assessments.assessment_review, name="assessment_review"),
+    path("<uuid:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
+    path("<uuid:pk>/results/", assessments.assessment_results, name="assessment_results"),
+    path("<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),
+    path("<uuid:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
+    path("<uuid:pk>/activity/", assessments.assessment_activity, name="assessment_activity"),
+]
+
+urlpatterns = [
+    path("", catalog.home, name="home"),
+    path("assessments/", include(assessment_patterns)),
+    path("accounts/", include(account_patterns)),
+    path("models/", catalog.model_list, name="model_list"),
+    path("models/<slug:slug>/<str:version>/", catalog.model_detail, name="model_detail"),
+    path("models/<slug:slug>/<str:version>/export.<str:fmt>", catalog.model_export, name="model_export"),
+    path(
+        "models/<slug:slug>/<str:version>/controls/<str:control_id>/",
+        catalog.control_detail,
+        name="control_detail",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Thin views: parse and authorize the request, call a selector or service, render."""

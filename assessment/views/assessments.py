@@ -1,0 +1,255 @@
+"""The customer's assessment pages: dashboard, start, overview, area walk-through, review, results."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..forms.assessments import AnswerForm, AssessmentStartForm
+from ..models import Assessment, AuditEvent, Control
+from ..reports.export import export_data
+from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
+from ..services import assessments as services
+from ..services import workflow
+
+PAGE_SIZE = 20
+
+
+def _areas(assessment: Assessment) -> list:
+    return list(assessment.model.areas.order_by("position"))
+
+
+@login_required
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """The organization's assessments, newest change first, with progress and score."""
+    if not hasattr(request.user, "membership"):
+        if request.user.is_staff:
+            return redirect("admin:index")
+        raise Http404("You don't belong to an organization.")
+    page = Paginator(assessments_for(request.user).order_by("-updated_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    evaluations = evaluate_many(page.object_list)
+    rows = [(a, evaluations[a.pk]) for a in page.object_list]
+    return render(request, "assessment/assessment_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    """Start a draft: title, scope, model and deployment."""
+    form = AssessmentStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_start(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Assessment started. Answer each area; every answer saves as you go.")
+            first = assessment.model.areas.order_by("position").first()
+            return redirect("assessment_area", pk=assessment.pk, area_key=first.key)
+    return render(request, "assessment/assessment_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def assessment_detail(request: HttpRequest, pk) -> HttpResponse:
+    """Overview: status, reviewer decision, and a stepper of the areas with their progress."""
+    assessment = assessment_for(request.user, pk)
+    state = assessment_state(assessment)
+    return render(request, "assessment/assessment_detail.html", {"assessment": assessment, "state": state})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
+    """One area's controls. POST (no JavaScript) saves the whole page, all or nothing."""
+    assessment = assessment_for(request.user, pk)
+    areas = _areas(assessment)
+    area = next((a for a in areas if a.key == area_key), None)
+    if area is None:
+        raise Http404("No such area.")
+    state = assessment_state(assessment, area=area)
+    items = state.areas[0].items if state.areas else []
+    forms = [_answer_form(item, request.POST if request.method == "POST" else None) for item in items]
+    if request.method == "POST":
+        if not assessment.is_editable:
+            raise services.AssessmentLocked("This assessment is not open for changes.")
+        if _save_page(request, assessment, items, forms):
+            messages.success(request, f"{area.title}: answers saved.")
+            return redirect(_next_url(assessment, areas, area))
+        messages.error(request, "Nothing on this page was saved: fix the problems marked below, then save again.")
+    index = areas.index(area)
+    context = {
+        "assessment": assessment,
+        "state": state,
+        "area": area,
+        "areas": areas,
+        "pairs": list(zip(items, forms, strict=True)),
+        "previous_area": areas[index - 1] if index else None,
+        "next_area": areas[index + 1] if index + 1 < len(areas) else None,
+        "editable": assessment.is_editable,
+    }
+    return render(request, "assessment/assessment_area.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _answer_form(item, data) -> AnswerForm:
+    answer = item.answer
+    initial = {"version": answer.version if answer else 0}
+    if answer:
+        initial.update(claim=answer.claim, notes=answer.notes, justification=answer.justification)
+    return AnswerForm(data, prefix=item.control.control_id, initial=initial)
+
+
+def _save_page(request, assessment, items, forms) -> bool:
+    if not all(form.is_valid() for form in forms):
+        return False
+    try:
+        with transaction.atomic():
+            for item, form in zip(items, forms, strict=True):
+                if form.is_blank:
+                    continue
+                services.answer_save(
+                    assessment=assessment,
+                    control=item.control,
+                    user=request.user,
+                    data=form.to_input(),
+                    base_version=form.cleaned_data.get("version") or 0,
+                )
+    except services.AnswerConflict as conflict:
+        form = forms[[i.control.pk for i in items].index(conflict.current.control_id)]
+        form.add_error(None, ValidationError(_conflict_text(conflict), code="conflict"))
+        return False
+    return True
+
+
+def _conflict_text(conflict: services.AnswerConflict) -> str:
+    current = conflict.current
+    text = f"{conflict} Current answer: “{current.get_claim_display()}”"
+    if current.notes:
+        text += f"; notes: “{current.notes}”"
+    return text + "."
+
+
+def _next_url(assessment, areas, area) -> str:
+    index = areas.index(area)
+    if index + 1 < len(areas):
+        return reverse("assessment_area", args=[assessment.pk, areas[index + 1].key])
+    return reverse("assessment_review", args=[assessment.pk])
+
+
+@require_POST
+def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
+    """Save one control's answer (the page's script calls this on every change); JSON in and out."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"ok": False, "message": "Your session has expired. Log in again in another tab, then retry."}, status=401
+        )
+    assessment = assessment_for(request.user, pk)
+    control = get_object_or_404(Control, model=assessment.model_id, control_id=control_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
+        return JsonResponse({"ok": False, "message": "Not saved: fix the marked field.", "errors": errors}, status=400)
+    if form.is_blank:
+        return JsonResponse({"ok": True, "version": form.cleaned_data.get("version") or 0, "unchanged": True})
+    try:
+        answer = services.answer_save(
+            assessment=assessment,
+            control=control,
+            user=request.user,
+            data=form.to_input(),
+            base_version=form.cleaned_data.get("version") or 0,
+        )
+    except services.AnswerConflict as conflict:
+        current = conflict.current
+        return JsonResponse(
+            {
+                "ok": False,
+                "conflict": True,
+                "message": _conflict_text(conflict),
+                "current": {
+                    "claim": current.claim,
+                    "notes": current.notes,
+                    "justification": current.justification,
+                    "version": current.version,
+                },
+            },
+            status=409,
+        )
+    except services.AssessmentLocked as error:
+        return JsonResponse({"ok": False, "message": str(error)}, status=403)
+    except ValidationError as error:
+        return JsonResponse({"ok": False, "message": " ".join(error.messages)}, status=400)
+    return JsonResponse({"ok": True, "version": answer.version})
+
+
+@login_required
+@require_GET
+def assessment_review(request: HttpRequest, pk) -> HttpResponse:
+    """Before submitting: what is unanswered, and a preview of the gaps."""
+    assessment = assessment_for(request.user, pk)
+    state = assessment_state(assessment)
+    return render(request, "assessment/assessment_review.html", {"assessment": assessment, "state": state})
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, pk) -> HttpResponse:
+    assessment = assessment_for(request.user, pk)
+    try:
+        workflow.assessment_submit(assessment=assessment, actor=request.user)
+    except workflow.TransitionRefused as error:
+        messages.error(request, error.messages[0])
+        return redirect("assessment_review", pk=assessment.pk)
+    messages.success(request, "Submitted for review. Answers are locked; we'll email you the reviewer's decision.")
+    return redirect("assessment_results", pk=assessment.pk)
+
+
+@login_required
+@require_GET
+def assessment_results(request: HttpRequest, pk) -> HttpResponse:
+    """Scores per area, gaps by risk with guidance, informational findings."""
+    assessment = assessment_for(request.user, pk)
+    state = assessment_state(assessment)
+    return render(request, "assessment/assessment_results.html", {"assessment": assessment, "state": state})
+
+
+@login_required
+@require_GET
+def assessment_export_json(request: HttpRequest, pk) -> JsonResponse:
+    assessment = assessment_for(request.user, pk)
+    response = JsonResponse(export_data(assessment_state(assessment)), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_delete(request: HttpRequest, pk) -> HttpResponse:
+    """Delete a draft, after confirmation."""
+    assessment = assessment_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.assessment_delete(assessment=assessment, user=request.user)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("assessment_detail", pk=assessment.pk)
+        messages.success(request, f"Deleted the draft “{assessment.title}”.")
+        return redirect("assessment_list")
+    return render(request, "assessment/assessment_delete.html", {"assessment": assessment})
+
+
+@login_required
+@require_GET
+def assessment_activity(request: HttpRequest, pk) -> HttpResponse:
+    """Everything that happened to the assessment, newest first."""
+    assessment = assessment_for(request.user, pk)
+    events = Paginator(AuditEvent.objects.filter(assessment=assessment).select_related("actor"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "assessment/assessment_activity.html", {"assessment": assessment, "page": events})

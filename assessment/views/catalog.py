@@ -1,0 +1,68 @@
+"""Public pages: the responsibility model library, matrices, controls and exports."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from ..modelfile import to_json, to_yaml
+from ..selectors import catalog
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Landing page: what the product does and where to start."""
+    return render(request, "home.html", {"models": catalog.published_models()})
+
+
+@require_GET
+def model_list(request: HttpRequest) -> HttpResponse:
+    """The published responsibility models."""
+    return render(request, "models/model_list.html", {"models": catalog.published_models()})
+
+
+@require_GET
+def model_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """The responsibility matrix, optionally narrowed to one deployment and one area."""
+    model = catalog.published_model(slug, version)
+    deployments = list(model.deployments.order_by("position"))
+    areas = list(model.areas.order_by("position"))
+    deployment_key = request.GET.get("deployment") or ""
+    area_key = request.GET.get("area") or ""
+    shown = [d for d in deployments if d.key == deployment_key] or deployments
+    if area_key not in {a.key for a in areas}:
+        area_key = ""
+    context = {
+        "model": model,
+        "deployments": deployments,
+        "shown_deployments": shown,
+        "areas": areas,
+        "deployment_key": deployment_key if len(shown) == 1 else "",
+        "area_key": area_key,
+        "matrix": catalog.matrix(model, shown, area_key or None),
+    }
+    return render(request, "models/model_detail.html", context)
+
+
+@require_GET
+def control_detail(request: HttpRequest, slug: str, version: str, control_id: str) -> HttpResponse:
+    """One control: question, why, guidance, owner per deployment, references."""
+    model = catalog.published_model(slug, version)
+    control = get_object_or_404(model.controls.select_related("area"), control_id=control_id)
+    ownerships = control.ownerships.select_related("deployment").order_by("deployment__position")
+    return render(request, "models/control_detail.html", {"model": model, "control": control, "ownerships": ownerships})
+
+
+@require_GET
+def model_export(request: HttpRequest, slug: str, version: str, fmt: str) -> HttpResponse:
+    """The model in the file format: loading it back reproduces the same model."""
+    model = catalog.published_model(slug, version)
+    spec = catalog.model_spec(model)
+    if fmt == "yaml":
+        body, content_type = to_yaml(spec), "application/yaml; charset=utf-8"
+    elif fmt == "json":
+        body, content_type = to_json(spec), "application/json; charset=utf-8"
+    else:
+        raise Http404("Unknown export format.")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{model.slug}-{model.version}.{fmt}"'
+    return response

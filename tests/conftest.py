@@ -1,0 +1,85 @@
+"""Shared fixtures: real database, real model files, real users. No mocks of the database."""
+
+from pathlib import Path
+
+import pytest
+
+from assessment.modelfile import parse
+from assessment.models import Membership, Organization, User
+from assessment.services.assessments import AnswerInput, answer_save, assessment_start
+from assessment.services.catalog import model_load
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PASSWORD = "correct-horse-battery-42"
+
+
+def load_fixture(name: str):
+    return model_load(spec=parse((FIXTURES / f"{name}.yaml").read_text()), publish=True).model
+
+
+@pytest.fixture
+def yb_model(db):
+    return load_fixture("yugabytedb-managed")
+
+
+@pytest.fixture
+def cloud_model(db):
+    return load_fixture("cloud-division-of-responsibility")
+
+
+def make_member(email: str, organization: Organization, role: str = "owner") -> User:
+    user = User.objects.create_user(email, PASSWORD, name=email.split("@")[0].title())
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+@pytest.fixture
+def org(db):
+    return Organization.objects.create(name="Acme Corp")
+
+
+@pytest.fixture
+def user(org):
+    return make_member("alice@acme.test", org)
+
+
+@pytest.fixture
+def other_user(db):
+    return make_member("mallory@evil.test", Organization.objects.create(name="Evil Inc"))
+
+
+@pytest.fixture
+def managed(yb_model):
+    return yb_model.deployments.get(key="managed")
+
+
+@pytest.fixture
+def assessment(user, yb_model, managed):
+    return assessment_start(user=user, model=yb_model, deployment=managed, title="Prod cluster", scope="eu-west")
+
+
+def answer(assessment, user, control_id: str, claim: str, notes: str = "", justification: str = "", version=None):
+    control = assessment.model.controls.get(control_id=control_id)
+    existing = assessment.answers.filter(control=control).first()
+    base = version if version is not None else (existing.version if existing else 0)
+    return answer_save(
+        assessment=assessment,
+        control=control,
+        user=user,
+        data=AnswerInput(claim=claim, notes=notes, justification=justification),
+        base_version=base,
+    )
+
+
+def answer_all(assessment, user, claim: str = "implemented"):
+    """Answer every applicable control (justifying N/A when that is the claim)."""
+    from assessment.selectors.assessments import assessment_state
+
+    for item in assessment_state(assessment).items:
+        answer(
+            assessment,
+            user,
+            item.control.control_id,
+            claim,
+            justification="Not used here" if claim == "not_applicable" else "",
+        )
