@@ -23,6 +23,7 @@ assessment_patterns = [
     path("<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),
     path("<uuid:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
     path("<uuid:pk>/activity/", assessments.assessment_activity, name="assessment_activity"),
+    path("<uuid:pk>/", include("assessment.reports.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""Report URLs under /assessments/<id>/ (PDF, HTML preview, CSV)."""
+
+urlpatterns: list = []
