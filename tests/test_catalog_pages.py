@@ -53,7 +53,7 @@ def test_cloud_matrix_equals_seed_table_cell_for_cell(client, cloud_model):
     rows = table_rows(html, "matrix")
     header, body = rows[0], [r for r in rows[1:] if len(r) == 4]
     assert header == ["Control", "Private infrastructure", "IaaS", "PaaS"]
-    page = [[re.sub(r" [A-Z-]+$", "", r[0])] + r[1:] for r in body]  # drop the control id after the title
+    page = [[re.sub(r" [A-Z-]+$", "", r[0]), *r[1:]] for r in body]  # drop the control id after the title
     expected = seed_table()
     assert len(expected) == 9
     assert page == expected
