@@ -75,6 +75,8 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         raise Http404("No such area.")
     state = assessment_state(assessment, area=area)
     items = state.areas[0].items if state.areas else []
+    if assessment.status == Assessment.Status.CHANGES_REQUESTED:
+        items = sorted(items, key=lambda item: not item.needs_work)  # what the reviewer flagged comes first
     forms = [_answer_form(item, request.POST if request.method == "POST" else None) for item in items]
     if request.method == "POST":
         if not assessment.is_editable:
