@@ -16,7 +16,7 @@ class AssessmentStartForm(forms.Form):
         help_text="Which clusters, environments or accounts this assessment covers.",
     )
     model = forms.ModelChoiceField(
-        label="Responsibility model", queryset=ResponsibilityModel.objects.published(), empty_label=None
+        label="Responsibility model", queryset=ResponsibilityModel.objects.published(), empty_label="Choose a model"
     )
     deployment = forms.TypedChoiceField(
         label="How you deploy",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms.assessments import AnswerForm, AssessmentStartForm
-from ..models import Assessment, AuditEvent, Control
+from ..models import Assessment, AuditEvent, Control, ResponsibilityModel
 from ..reports.export import export_data
 from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
 from ..services import assessments as services
@@ -42,7 +42,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest) -> HttpResponse:
     """Start a draft: title, scope, model and deployment."""
-    form = AssessmentStartForm(request.POST or None)
+    # Links from a model's page preselect it: /assessments/new/?model=<slug>
+    initial = {"model": ResponsibilityModel.objects.published().filter(slug=request.GET.get("model")).first()}
+    form = AssessmentStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_start(user=request.user, **form.cleaned_data)
@@ -156,7 +158,9 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
         errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
-        return JsonResponse({"ok": False, "message": "Not saved: fix the marked field.", "errors": errors}, status=400)
+        return JsonResponse(
+            {"ok": False, "message": "Not saved — fix the field marked below.", "errors": errors}, status=400
+        )
     if form.is_blank:
         return JsonResponse({"ok": True, "version": form.cleaned_data.get("version") or 0, "unchanged": True})
     try:
