@@ -121,7 +121,8 @@ def answer_save(
         data = AnswerInput(claim=data.claim, notes=data.notes)  # a justification only belongs to N/A
     validate_answer(data)
     current = (
-        Answer.objects.select_for_update()
+        # of=self: PostgreSQL can't lock the nullable side of the outer join to updated_by.
+        Answer.objects.select_for_update(of=("self",))
         .select_related("updated_by")
         .filter(assessment=assessment, control=control)
         .first()
