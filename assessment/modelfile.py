@@ -211,13 +211,16 @@ class _Validator:
             self.error(where, key, f"{value!r} is not valid; {hint}")
         return value
 
-    def items(self, data: dict, key: str, where: str) -> list:
+    def items(self, data: dict, key: str, where: str, *, empty: str) -> list:
+        """A list field; `empty` is the complaint when it is present but has no items."""
         value = data.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
             self.error(where, key, f"must be a list, got {_type_name(value)}")
             return []
+        if not value:
+            self.error(where, key, empty)
         return value
 
     def run(self, data: Any) -> ModelSpec:
@@ -265,9 +268,7 @@ class _Validator:
 
     def deployments(self, data: dict) -> list[DeploymentSpec]:
         result: list[DeploymentSpec] = []
-        raw = self.items(data, "deployments", "")
-        if "deployments" in data and data["deployments"] is not None and not raw and isinstance(raw, list):
-            self.error("", "deployments", "a model needs at least one deployment")
+        raw = self.items(data, "deployments", "", empty="a model needs at least one deployment")
         seen: set[str] = set()
         for i, item in enumerate(raw):
             where = f"deployments[{i}]"
@@ -291,9 +292,7 @@ class _Validator:
 
     def areas(self, data: dict, known: list[str]) -> list[AreaSpec]:
         result: list[AreaSpec] = []
-        raw = self.items(data, "areas", "")
-        if "areas" in data and isinstance(data["areas"], list) and not raw:
-            self.error("", "areas", "a model needs at least one area")
+        raw = self.items(data, "areas", "", empty="a model needs at least one area")
         area_keys: set[str] = set()
         first_seen: dict[str, str] = {}
         for i, item in enumerate(raw):
@@ -307,9 +306,7 @@ class _Validator:
                 self.error(where, "key", f"duplicate area key {key!r}")
             area_keys.add(key)
             controls = []
-            raw_controls = self.items(item, "controls", where)
-            if "controls" in item and isinstance(item["controls"], list) and not raw_controls:
-                self.error(where, "controls", "an area needs at least one control")
+            raw_controls = self.items(item, "controls", where, empty="an area needs at least one control")
             for j, control in enumerate(raw_controls):
                 spec = self.control(control, f"areas[{i}].controls[{j}]", known, first_seen)
                 if spec:

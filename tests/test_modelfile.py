@@ -288,3 +288,10 @@ def test_unreadable_path(db, tmp_path):
     with pytest.raises(CommandError) as info:
         call_command("load_model", str(tmp_path / "missing.yaml"))
     assert "cannot read the file" in str(info.value)
+
+
+def test_model_without_deployments_or_areas():
+    assert errors_of(tiny(deployments=[], areas=[])) == [
+        "deployments: a model needs at least one deployment",
+        "areas: a model needs at least one area",
+    ]
