@@ -96,7 +96,11 @@
       var messages = (errors && errors[name]) || [];
       boxes[i].textContent = messages.join(" ");
       var inputs = this.section.querySelectorAll("[name='" + this.prefix + "-" + name + "']");
-      for (var j = 0; j < inputs.length; j++) inputs[j].classList.toggle("is-invalid", messages.length > 0);
+      for (var j = 0; j < inputs.length; j++) {
+        inputs[j].classList.toggle("is-invalid", messages.length > 0);
+        if (messages.length) inputs[j].setAttribute("aria-invalid", "true");
+        else inputs[j].removeAttribute("aria-invalid");
+      }
     }
     var conflict = this.section.querySelector(".conflict");
     if (conflict && !(errors && errors.__all__)) conflict.remove();
