@@ -422,3 +422,15 @@ def test_anonymous_users_are_sent_to_login(client, assessment, tail):
 
 def test_urls_use_opaque_ids(assessment):
     assert len(str(assessment.pk)) == 36
+
+
+def test_activity_shows_labels_not_codes(logged_in, assessment, user):
+    answer(assessment, user, "NET-ALLOW", "not_applicable", justification="No network")
+    html = logged_in.get(url(assessment, "activity/")).content.decode()
+    assert "Not applicable" in html
+    assert "not_applicable" not in html
+
+
+def test_signup_asks_for_the_organization_third(client, db):
+    html = client.get("/accounts/signup/").content.decode()
+    assert html.index('name="name"') < html.index('name="organization"') < html.index('name="password1"')

@@ -12,6 +12,8 @@ class SignupForm(BaseUserCreationForm):
         label="Organization name", max_length=200, help_text="Your company or team. You can invite teammates later."
     )
 
+    field_order = ["email", "name", "organization", "password1", "password2"]
+
     class Meta:
         model = User
         fields = ("email", "name")

@@ -111,6 +111,11 @@
     var v = this.values();
     if (!v.claim && !v.notes && !v.justification) return;
     try { localStorage.setItem(this.storageKey, JSON.stringify(v)); } catch (e) { /* storage full or disabled */ }
+    if (!v.claim) {
+      // Notes alone can't be stored yet; say so calmly instead of sending a request that must fail.
+      this.show("pending", "Choose an answer above to save your notes.");
+      return;
+    }
     this.inFlight = true;
     this.show("saving", "Saving…");
     var body = new FormData();

@@ -223,8 +223,8 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
             re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"),
             "Dana Scully",
             "Status changed",
-            "status: draft",
-            "status: submitted",
+            "Status: Draft",
+            "Status: Submitted",
         ]
     )
     check_page(page, "activity")
