@@ -3,6 +3,8 @@
 draft -> submitted -> in_review -> approved | changes_requested -> submitted -> ...
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -34,7 +36,16 @@ def is_member(user: User, assessment: Assessment) -> bool:
     return membership is not None and membership.organization_id == assessment.organization_id
 
 
-def _transition(assessment: Assessment, *, actor: User, to: str, allowed_from: tuple[str, ...], **fields) -> Assessment:
+def _transition(
+    assessment: Assessment,
+    *,
+    actor: User,
+    to: str,
+    allowed_from: tuple[str, ...],
+    check: Callable[[Assessment], None] | None = None,
+    **fields,
+) -> Assessment:
+    """Move the (row-locked) assessment to `to`; `check` may refuse once the status is known to allow it."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status not in allowed_from:
         raise TransitionRefused(
@@ -42,6 +53,8 @@ def _transition(assessment: Assessment, *, actor: User, to: str, allowed_from: t
             f"{Status(to).label.lower()} from there.",
             code="bad_status",
         )
+    if check is not None:
+        check(locked)
     before = locked.status
     locked.status = to
     for name, value in fields.items():
@@ -97,12 +110,14 @@ def assessment_start_review(*, assessment: Assessment, actor: User) -> Assessmen
 
 @transaction.atomic
 def assessment_approve(*, assessment: Assessment, actor: User, message: str = "") -> Assessment:
+    """Approve; refused while any control is still marked "needs work" (the customer would be told both)."""
     _require_reviewer(actor)
     result = _transition(
         assessment,
         actor=actor,
         to=Status.APPROVED,
         allowed_from=(Status.IN_REVIEW,),
+        check=_no_open_needs_work,
         reviewer=actor,
         reviewed_at=timezone.now(),
         decision_message=message.strip(),
@@ -111,16 +126,36 @@ def assessment_approve(*, assessment: Assessment, actor: User, message: str = ""
     return result
 
 
+def _no_open_needs_work(assessment: Assessment) -> None:
+    open_ids = list(
+        ControlReview.objects.filter(assessment=assessment, verdict=ControlReview.Verdict.NEEDS_WORK)
+        .order_by("control__area__position", "control__position")
+        .values_list("control__control_id", flat=True)
+    )
+    if open_ids:
+        many = len(open_ids) > 1
+        raise TransitionRefused(
+            f"{len(open_ids)} control{'s are' if many else ' is'} still marked “needs work” "
+            f"({', '.join(open_ids)}): accept {'them' if many else 'it'} or request changes.",
+            code="needs_work_open",
+        )
+
+
 @transaction.atomic
 def assessment_request_changes(*, assessment: Assessment, actor: User, message: str) -> Assessment:
+    """Send it back to the customer for changes; the message (what to change) is required."""
     _require_reviewer(actor)
-    if not message.strip():
-        raise TransitionRefused("Say what needs to change: a message is required.", code="message_required")
+
+    def require_message(_locked: Assessment) -> None:
+        if not message.strip():
+            raise TransitionRefused("Say what needs to change: a message is required.", code="message_required")
+
     result = _transition(
         assessment,
         actor=actor,
         to=Status.CHANGES_REQUESTED,
         allowed_from=(Status.IN_REVIEW,),
+        check=require_message,
         reviewer=actor,
         reviewed_at=timezone.now(),
         decision_message=message.strip(),
