@@ -129,3 +129,11 @@ def test_every_answer_change_bumps_the_assessment_revision(assessment, user):
     answer(assessment, user, "NET-ALLOW", "partial")
     assessment.refresh_from_db()
     assert assessment.revision == 2
+
+
+def test_people_outside_the_organization_cannot_write_answers(assessment, other_user):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        answer(assessment, other_user, "NET-ALLOW", "implemented")
+    assert Answer.objects.count() == 0

@@ -106,6 +106,10 @@ def answer_save(
     unless it already holds exactly what is being written (a retried save that had succeeded).
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.organization_id != assessment.organization_id:
+        # Reviewers and other organizations never write answers, whatever route they find.
+        raise PermissionDenied("Only members of the assessment's organization can change its answers.")
     if not assessment.is_editable:
         raise AssessmentLocked(
             f"This assessment is {assessment.get_status_display().lower()}; its answers can't be changed now."
