@@ -434,3 +434,9 @@ def test_activity_shows_labels_not_codes(logged_in, assessment, user):
 def test_signup_asks_for_the_organization_third(client, db):
     html = client.get("/accounts/signup/").content.decode()
     assert html.index('name="name"') < html.index('name="organization"') < html.index('name="password1"')
+
+
+def test_an_answer_counts_as_the_assessments_last_change(assessment, user):
+    before = Assessment.objects.get(pk=assessment.pk).updated_at
+    answer(assessment, user, "NET-ALLOW", "implemented")
+    assert Assessment.objects.get(pk=assessment.pk).updated_at > before

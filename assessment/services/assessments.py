@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 
 from ..models import Answer, Assessment, AuditEvent, Control, Deployment, Ownership, ResponsibilityModel, User
 from ..models.assessments import Claim
+from .audit import record_change
 
 MAX_TEXT = 5000
 
@@ -114,12 +114,7 @@ def answer_save(
         raise AssessmentLocked(
             f"This assessment is {assessment.get_status_display().lower()}; its answers can't be changed now."
         )
-    if (
-        not Ownership.objects.filter(control=control, deployment=assessment.deployment_id)
-        .exclude(owner="none")
-        .exists()
-    ):
-        raise ValidationError("This control is not part of this assessment.", code="not_applicable_control")
+    require_asked(assessment, control)
     data = AnswerInput(claim=data.claim, notes=data.notes.strip(), justification=data.justification.strip())
     if data.claim != Claim.NOT_APPLICABLE:
         data = AnswerInput(claim=data.claim, notes=data.notes)  # a justification only belongs to N/A
@@ -145,16 +140,20 @@ def answer_save(
     current.updated_by = user
     current.full_clean(exclude=["assessment", "control", "updated_by"])
     current.save()
-    Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1)
-    AuditEvent.objects.create(
-        assessment=assessment,
-        actor=user,
-        kind=AuditEvent.Kind.ANSWER,
-        control_id=control.control_id,
-        before=before,
-        after=after,
+    record_change(
+        assessment, actor=user, kind=AuditEvent.Kind.ANSWER, control_id=control.control_id, before=before, after=after
     )
     return current
+
+
+def require_asked(assessment: Assessment, control: Control) -> None:
+    """Refuse a control the assessment's deployment does not ask (owner none, or another model)."""
+    if (
+        not Ownership.objects.filter(control=control, deployment=assessment.deployment_id)
+        .exclude(owner="none")
+        .exists()
+    ):
+        raise ValidationError("This control is not part of this assessment.", code="not_applicable_control")
 
 
 @transaction.atomic

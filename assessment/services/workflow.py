@@ -9,12 +9,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Assessment, AuditEvent, Control, ControlReview, Ownership, User
+from ..models import Assessment, AuditEvent, Control, ControlReview, User
 from ..selectors.assessments import assessment_state
+from .assessments import require_asked
+from .audit import record_change
 
 Status = Assessment.Status
 
@@ -59,17 +60,16 @@ def _transition(
     locked.status = to
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.revision = F("revision") + 1
-    locked.save(update_fields=["status", "revision", "updated_at", *fields])
-    locked.refresh_from_db()
-    AuditEvent.objects.create(
-        assessment=locked,
+    locked.save(update_fields=["status", *fields])
+    record_change(
+        locked,
         actor=actor,
         kind=AuditEvent.Kind.TRANSITION,
         before={"status": before},
         after={"status": to},
         message=fields.get("decision_message", ""),
     )
+    locked.refresh_from_db()
     return locked
 
 
@@ -173,8 +173,7 @@ def control_review_save(
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status != Status.IN_REVIEW:
         raise TransitionRefused("Start the review before commenting on controls.", code="bad_status")
-    if not Ownership.objects.filter(control=control, deployment=locked.deployment_id).exclude(owner="none").exists():
-        raise ValidationError("This control is not part of this assessment.", code="not_applicable_control")
+    require_asked(locked, control)
     if verdict and verdict not in ControlReview.Verdict.values:
         raise ValidationError({"verdict": "Choose accepted or needs work."}, code="invalid_choice")
     review = ControlReview.objects.filter(assessment=locked, control=control).first()
@@ -185,14 +184,8 @@ def control_review_save(
     review = review or ControlReview(assessment=locked, control=control)
     review.verdict, review.comment, review.reviewer = verdict, comment.strip(), actor
     review.save()
-    Assessment.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
-    AuditEvent.objects.create(
-        assessment=locked,
-        actor=actor,
-        kind=AuditEvent.Kind.REVIEW,
-        control_id=control.control_id,
-        before=before,
-        after=after,
+    record_change(
+        locked, actor=actor, kind=AuditEvent.Kind.REVIEW, control_id=control.control_id, before=before, after=after
     )
     return review
 
