@@ -1,8 +1,10 @@
 """Shared fixtures: real database, real model files, real users. No mocks of the database."""
 
+import importlib
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from assessment.modelfile import parse
 from assessment.models import Membership, Organization, User
@@ -11,6 +13,7 @@ from assessment.services.catalog import model_load
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PASSWORD = "correct-horse-battery-42"
+REVIEWER_PERMISSIONS = importlib.import_module("assessment.migrations.0002_reviewers_group").REVIEWER_PERMISSIONS
 
 
 def load_fixture(name: str):
@@ -83,3 +86,19 @@ def answer_all(assessment, user, claim: str = "implemented"):
             claim,
             justification="Not used here" if claim == "not_applicable" else "",
         )
+
+
+def reviewers_group() -> Group:
+    """The group the data migration creates (recreated when a transactional test flushed it)."""
+    group, created = Group.objects.get_or_create(name="Reviewers")
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="assessment", codename__in=REVIEWER_PERMISSIONS)
+        )
+    return group
+
+
+def make_reviewer(email: str = "riley@provider.test", **extra) -> User:
+    user = User.objects.create_user(email, PASSWORD, name="Riley Reviewer", is_staff=True, **extra)
+    user.groups.add(reviewers_group())
+    return user

@@ -4,8 +4,7 @@ import pytest
 
 from assessment.models import Assessment, AuditEvent
 from assessment.services import workflow
-from tests.conftest import answer, answer_all
-from tests.test_workflow import make_reviewer
+from tests.conftest import answer, answer_all, make_reviewer
 
 Kind = AuditEvent.Kind
 Status = Assessment.Status

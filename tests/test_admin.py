@@ -14,8 +14,7 @@ from django.utils import timezone
 from assessment.models import Assessment, AuditEvent, ControlReview, Organization, User
 from assessment.services import workflow
 from assessment.services.assessments import assessment_start
-from tests.conftest import PASSWORD, answer, answer_all, make_member
-from tests.test_workflow import make_reviewer
+from tests.conftest import PASSWORD, answer, answer_all, make_member, make_reviewer
 
 Status = Assessment.Status
 CHANGELIST = "/admin/assessment/assessment/"

@@ -5,8 +5,7 @@ from django.conf import settings
 from django.core import mail
 
 from assessment.services import workflow
-from tests.conftest import answer_all, make_member
-from tests.test_workflow import make_reviewer
+from tests.conftest import answer_all, make_member, make_reviewer
 
 
 @pytest.fixture

@@ -1,34 +1,14 @@
 """The review workflow: every allowed and every refused transition, and who may make them."""
 
-import importlib
-
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 
 from assessment.models import Assessment, AuditEvent, ControlReview, User
 from assessment.services import workflow
 from assessment.services.assessments import AssessmentLocked
-from tests.conftest import PASSWORD, answer, answer_all
+from tests.conftest import PASSWORD, answer, answer_all, make_reviewer
 
 Status = Assessment.Status
-REVIEWER_PERMISSIONS = importlib.import_module("assessment.migrations.0002_reviewers_group").REVIEWER_PERMISSIONS
-
-
-def reviewers_group() -> Group:
-    """The group the data migration creates (recreated when a transactional test flushed it)."""
-    group, created = Group.objects.get_or_create(name=workflow.REVIEWERS_GROUP)
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="assessment", codename__in=REVIEWER_PERMISSIONS)
-        )
-    return group
-
-
-def make_reviewer(email: str = "riley@provider.test", **extra) -> User:
-    user = User.objects.create_user(email, PASSWORD, name="Riley Reviewer", is_staff=True, **extra)
-    user.groups.add(reviewers_group())
-    return user
 
 
 def set_status(assessment: Assessment, status: str) -> Assessment:

@@ -13,8 +13,7 @@ from assessment.models import Assessment, ControlReview, Organization
 from assessment.services import workflow
 from assessment.services.assessments import assessment_start
 from tests.browser.conftest import login, screenshot, serious_violations
-from tests.conftest import PASSWORD, answer, answer_all, load_fixture, make_member
-from tests.test_workflow import make_reviewer
+from tests.conftest import PASSWORD, answer, answer_all, load_fixture, make_member, make_reviewer
 
 CUSTOMER = "casey@northwind.test"
 REVIEWER = "riley@provider.test"
