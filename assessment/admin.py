@@ -23,6 +23,7 @@ from django.utils.timezone import localtime
 
 from . import admin_views
 from .models import Assessment, AuditEvent, Deployment, Membership, Organization, ResponsibilityModel, User
+from .permissions import is_reviewer
 from .selectors.assessments import evaluate_many
 from .services import workflow
 
@@ -141,7 +142,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         return False
 
     def has_review_permission(self, request, obj=None):
-        return workflow.is_reviewer(request.user)
+        return is_reviewer(request.user)
 
     # Changelist columns; `evaluation` is stashed on each row by AssessmentChangeList.
     @admin.display(description="Model", ordering="model__title")

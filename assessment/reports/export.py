@@ -1,5 +1,12 @@
 """The assessment export (JSON, CSV rows): one structure built from the gap engine's result."""
 
+import csv
+import io
+from datetime import date
+
+from django.utils import timezone
+from django.utils.text import slugify
+
 from ..selectors.assessments import AssessmentState
 
 CONTROL_FIELDS = ("id", "area", "severity", "owner", "answer", "outcome", "risk", "notes", "justification")
@@ -36,3 +43,36 @@ def control_row(item) -> dict:
         "notes": answer.notes if answer else "",
         "justification": answer.justification if answer else "",
     }
+
+
+# Spreadsheets run a cell that starts with one of these as a formula ("CSV injection"); such cells
+# get a leading apostrophe, which spreadsheets show as text and hide (OWASP's advice).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_rows(state: AssessmentState) -> list[list[str]]:
+    """A header of CONTROL_FIELDS, then one row per control of the JSON export, in the same order."""
+    return [list(CONTROL_FIELDS)] + [
+        [csv_cell(row[name]) for name in CONTROL_FIELDS] for row in export_data(state)["controls"]
+    ]
+
+
+def export_csv(state: AssessmentState) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(state))
+    return out.getvalue()
+
+
+def download_filename(assessment, day: date, ext: str) -> str:
+    """`<organization>-<title>-<YYYY-MM-DD>.<ext>`, slugified to ASCII."""
+    stem = slugify(f"{assessment.organization.name}-{assessment.title}")[:120].strip("-") or "assessment"
+    return f"{stem}-{day:%Y-%m-%d}.{ext}"
+
+
+def export_filename(assessment, ext: str) -> str:
+    return download_filename(assessment, timezone.now().date(), ext)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from .. import gap
 from ..models import Answer, Area, Assessment, Control, ControlReview, Ownership
+from ..permissions import is_reviewer
 
 
 def assessments_for(user) -> QuerySet[Assessment]:
@@ -22,6 +23,14 @@ def assessments_for(user) -> QuerySet[Assessment]:
 def assessment_for(user, pk) -> Assessment:
     """The user's organization's assessment, else 404 (never another organization's)."""
     return get_object_or_404(assessments_for(user), pk=pk)
+
+
+def assessment_readable_by(user, pk) -> Assessment:
+    """For read-only pages (reports): members of its organization, or reviewers once it is submitted."""
+    if is_reviewer(user):
+        queryset = Assessment.objects.exclude(status=Assessment.Status.DRAFT) | assessments_for(user)
+        return get_object_or_404(queryset.select_related("model", "deployment", "organization"), pk=pk)
+    return assessment_for(user, pk)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Assessment, AuditEvent, Control, ControlReview, User
+from ..permissions import is_member, is_reviewer
 from ..selectors.assessments import assessment_state
 from .assessments import require_asked
 from .audit import record_change
@@ -24,17 +25,6 @@ REVIEWERS_GROUP = "Reviewers"
 
 class TransitionRefused(ValidationError):
     """The transition does not exist from the current status, or the actor may not make it."""
-
-
-def is_reviewer(user: User) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm("assessment.change_assessment")
-    )
-
-
-def is_member(user: User, assessment: Assessment) -> bool:
-    membership = getattr(user, "membership", None)
-    return membership is not None and membership.organization_id == assessment.organization_id
 
 
 def _transition(

@@ -1,0 +1,271 @@
+"""What the gap report shows, computed before the template sees it.
+
+The template only lays things out; sentences, the ownership matrix, the method table and the file
+name are built here from the assessment state (DESIGN.md section 5: templates only display).
+"""
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+from django.contrib.staticfiles import finders
+from django.utils.safestring import SafeString, mark_safe
+
+from .. import gap
+from ..models import Ownership
+from ..models.catalog import Area, Control
+from ..selectors.assessments import AssessmentState
+from .export import download_filename
+
+PRODUCT_NAME = "Shared Responsibility Self-Assessment"
+WATERMARK = "DRAFT — not submitted"
+REPORT_CSS = "css/report.css"
+
+OUTCOME_LABELS = {
+    "met": "Met",
+    "partial": "Partly met",
+    "misattributed": "Misattributed",
+    "unmet": "Unmet",
+    "unknown": "Unknown",
+    "not_applicable": "Not applicable",
+    "inherited": "Inherited",
+    "overlap": "Overlap",
+    "awareness": "Awareness",
+    "unanswered": "Unanswered",
+}
+OUTCOME_NOTES = {
+    "misattributed": "you rely on someone else, but this is yours",
+    "inherited": "the provider or cloud handles it, as the model says",
+    "overlap": "you add your own measure on top of the provider's",
+    "awareness": "the provider or cloud handles it; you may not have known",
+    "unanswered": "counts as not in place",
+}
+# Short column heads for the method table (the full wording is the answer's label).
+ANSWER_HEADS = {
+    "implemented": "Implemented",
+    "partial": "Partial",
+    "provider": "Provider",
+    "not_implemented": "Not implemented",
+    "unknown": "Unknown",
+    "not_applicable": "Not applicable",
+}
+
+
+def join_words(words: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def summary_sentences(
+    *,
+    organization: str,
+    deployment: str,
+    overall: int | None,
+    gap_counts: dict[str, int],
+    misattributed: int,
+    area_scores: Iterable[tuple[str, int | None]],
+    informational: int,
+    unanswered: int,
+    draft: bool,
+) -> list[str]:
+    """Three to five plain sentences that say what the figures mean."""
+    sentences = []
+    if overall is None:
+        sentences.append(
+            f"{organization} has no controls of its own to score under {deployment}: every applicable "
+            "control is the provider's or the cloud's, or marked not applicable."
+        )
+    else:
+        sentences.append(
+            f"{organization} scores {overall}% on the security controls it owns under {deployment}, "
+            "weighted by severity."
+        )
+    total = sum(gap_counts.values())
+    if total:
+        by_risk = [f"{count} {risk}" for risk, count in gap_counts.items() if count]
+        sentences.append(f"The assessment found {_plural(total, 'gap')}: {join_words(by_risk)} risk.")
+    else:
+        sentences.append("The assessment found no gaps.")
+    if misattributed:
+        them = "it" if misattributed == 1 else "them"
+        sentences.append(
+            f"{_plural(misattributed, 'control is one', 'controls are ones')} the organization believes someone "
+            f"else handles, although the model makes {them} the customer's."
+        )
+    scored = [(title, score) for title, score in area_scores if score is not None]
+    if len(scored) == 1:
+        sentences.append(f"The only scored area, {scored[0][0]}, scores {scored[0][1]}%.")
+    elif scored:
+        weakest = min(scored, key=lambda pair: pair[1])
+        strongest = max(scored, key=lambda pair: pair[1])
+        if weakest[1] == strongest[1]:
+            sentences.append(f"Every scored area scores {weakest[1]}%.")
+        else:
+            sentences.append(
+                f"The weakest area is {weakest[0]} ({weakest[1]}%) and the strongest is "
+                f"{strongest[0]} ({strongest[1]}%)."
+            )
+    if draft and unanswered:
+        sentences.append(f"This is a draft with {_plural(unanswered, 'unanswered control')}, counted as not in place.")
+    elif informational and len(sentences) < 5:
+        sentences.append(
+            f"{_plural(informational, 'control')} handled by the provider or the cloud "
+            f"{'is' if informational == 1 else 'are'} listed as informational findings, not gaps."
+        )
+    if len(sentences) < 3:
+        sentences.append(
+            "The remediation plan lists what to do for each gap." if total else "No remediation is needed."
+        )
+    return sentences[:5]
+
+
+@dataclass(frozen=True)
+class Party:
+    key: str  # column key: customer / provider / infrastructure
+    name: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    control: Control
+    owner: str
+    cells: tuple[tuple[str, str], ...]  # per party column: (party key, "full" / "part" / "")
+
+
+@dataclass(frozen=True)
+class MatrixGroup:
+    area: Area
+    rows: tuple[MatrixRow, ...]
+
+
+def matrix_parties(model) -> list[Party]:
+    """The matrix columns; a model whose provider also runs the infrastructure gets one column for both."""
+    parties = [Party("customer", model.customer_name), Party("provider", model.provider_name)]
+    if model.infrastructure_name != model.provider_name:
+        parties.append(Party("infrastructure", model.infrastructure_name))
+    return parties
+
+
+def matrix_cells(owner: str, parties: Sequence[Party]) -> tuple[tuple[str, str], ...]:
+    keys = [p.key for p in parties]
+    holds: dict[str, str] = {}
+    if owner == "shared":
+        holds = {"customer": "part", "provider": "part"}
+    elif owner == "infrastructure" and "infrastructure" not in keys:
+        holds = {"provider": "full"}
+    elif owner in keys:
+        holds = {owner: "full"}
+    return tuple((key, holds.get(key, "")) for key in keys)
+
+
+def ownership_matrix(state: AssessmentState, parties: Sequence[Party]) -> list[MatrixGroup]:
+    """Area and control x party for the assessment's deployment, including controls that do not arise."""
+    assessment = state.assessment
+    rows = [(item.control, item.owner) for item in state.items]
+    rows += [
+        (o.control, o.owner)
+        for o in Ownership.objects.filter(deployment_id=assessment.deployment_id, owner="none").select_related(
+            "control__area"
+        )
+    ]
+    rows.sort(key=lambda pair: (pair[0].area.position, pair[0].position))
+    grouped: dict[int, tuple[Area, list[MatrixRow]]] = {}  # insertion order is model order
+    for control, owner in rows:
+        grouped.setdefault(control.area_id, (control.area, []))[1].append(
+            MatrixRow(control, owner, matrix_cells(owner, parties))
+        )
+    return [MatrixGroup(area, tuple(area_rows)) for area, area_rows in grouped.values()]
+
+
+def method_rows() -> list[tuple[str, list[str]]]:
+    """The outcome table of DESIGN.md section 4, read back from the gap engine itself."""
+    return [
+        (label, [OUTCOME_LABELS[gap.outcome_for(owner, answer)] for answer in gap.ANSWERS])
+        for label, owner in (("Customer or shared", "customer"), ("Provider or infrastructure", "provider"))
+    ]
+
+
+def report_filename(assessment, day: date) -> str:
+    """`<organization>-<title>-<YYYY-MM-DD>.pdf`, slugified (ASCII)."""
+    return download_filename(assessment, day, "pdf")
+
+
+@cache
+def _css_text(path: str, mtime_ns: int) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def report_css() -> SafeString:
+    """The print stylesheet, inlined so the HTML is self-contained (our own file, so marked safe)."""
+    path = finders.find(REPORT_CSS)
+    return mark_safe(_css_text(path, os.stat(path).st_mtime_ns))  # the app's own file, never input
+
+
+def report_context(
+    state: AssessmentState, *, fingerprint: str, generated_at: datetime, for_browser: bool = False
+) -> dict:
+    assessment = state.assessment
+    model = assessment.model
+    evaluation = state.evaluation
+    parties = matrix_parties(model)
+    misattributed = state.items_for(evaluation.misattributed)
+    return {
+        "product_name": PRODUCT_NAME,
+        "assessment": assessment,
+        "model": model,
+        "state": state,
+        "evaluation": evaluation,
+        "is_draft": assessment.status == assessment.Status.DRAFT,
+        "watermark": WATERMARK,
+        "decided": assessment.status in (assessment.Status.APPROVED, assessment.Status.CHANGES_REQUESTED),
+        "total_gaps": sum(evaluation.gap_counts.values()),
+        "misattributed": misattributed,
+        "summary": summary_sentences(
+            organization=assessment.organization.name,
+            deployment=assessment.deployment.name,
+            overall=evaluation.overall,
+            gap_counts=evaluation.gap_counts,
+            misattributed=len(misattributed),
+            area_scores=[(area_state.area.title, area_state.score) for area_state in state.areas],
+            informational=len(evaluation.informational),
+            unanswered=len(state.unanswered),
+            draft=assessment.status == assessment.Status.DRAFT,
+        ),
+        "parties": parties,
+        "matrix": ownership_matrix(state, parties),
+        "outcome_labels": OUTCOME_LABELS,
+        "outcome_notes": OUTCOME_NOTES,
+        "method_heads": [ANSWER_HEADS[a] for a in gap.ANSWERS],
+        "method_rows": method_rows(),
+        "weights": gap.WEIGHTS,
+        "partial_risks": [(s, gap.risk_for("partial", s)) for s in gap.SEVERITIES],
+        "fingerprint": fingerprint,
+        "generated_at": generated_at,
+        "meta": {
+            "title": f"Gap report: {assessment.title} ({assessment.organization.name})",
+            "subject": f"Shared responsibility gap report against {model.title} v{model.version}, "
+            f"{assessment.deployment.name}",
+            "keywords": ", ".join(
+                k.replace(",", " ")
+                for k in (
+                    "shared responsibility",
+                    "gap report",
+                    "security assessment",
+                    model.title,
+                    assessment.deployment.name,
+                )
+            ),
+            "created": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        "report_css": report_css(),
+        "for_browser": for_browser,
+    }
