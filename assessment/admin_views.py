@@ -14,13 +14,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from .forms.review import Decision, DecisionForm, control_review_forms
-from .models import Assessment, AuditEvent, ControlReview, User
-from .models.assessments import Claim
+from .models import Assessment, AuditEvent, User
+from .reports.export import csv_cell
 from .selectors.assessments import assessment_state, evaluate_many
 from .services import workflow
 
@@ -29,23 +29,11 @@ HISTORY_PAGE_SIZE = 100
 CSV_BATCH = 500
 
 
-REPORT_LINKS = (
-    # label, URL names to try in order (the admin works whether or not the report feature is installed)
-    ("PDF report", ("assessment_report_pdf",)),
-    ("HTML report", ("assessment_report_html", "assessment_report")),
-)
-
-
 def _report_links(assessment: Assessment) -> list[tuple[str, str]]:
-    links = []
-    for label, names in REPORT_LINKS:
-        for name in names:
-            try:
-                links.append((label, reverse(name, args=[assessment.pk])))
-            except NoReverseMatch:
-                continue
-            break
-    return links
+    return [
+        ("PDF report", reverse("assessment_report_pdf", args=[assessment.pk])),
+        ("HTML report", reverse("assessment_report", args=[assessment.pk])),
+    ]
 
 
 def _buttons(assessment: Assessment, can_review: bool) -> list[tuple[str, str]]:
@@ -59,27 +47,21 @@ def _buttons(assessment: Assessment, can_review: bool) -> list[tuple[str, str]]:
     return []
 
 
-STATUS_LABELS = dict(Status.choices)
-CLAIM_LABELS = dict(Claim.choices)
-VERDICT_LABELS = dict(ControlReview.Verdict.choices)
-
-
 def describe(event: AuditEvent) -> str:
     """One audit event in words: "Status changed: Submitted → In review", "Answer changed NET-ALLOW: … → …"."""
     before, after = event.before or {}, event.after or {}
+
+    def label(values: dict, key: str) -> str | None:
+        return AuditEvent.value_label(key, values.get(key))
+
     if event.kind == AuditEvent.Kind.TRANSITION:
-        text = (
-            f"Status changed: {STATUS_LABELS.get(before.get('status'), '—')} → {STATUS_LABELS.get(after.get('status'))}"
-        )
+        text = f"Status changed: {label(before, 'status') or '—'} → {label(after, 'status')}"
         return text + (f" “{event.message}”" if event.message else "")
     if event.kind == AuditEvent.Kind.ANSWER:
-        text = (
-            f"Answer changed {event.control_id}: {CLAIM_LABELS.get(before.get('claim'), 'unanswered')} → "
-            f"{CLAIM_LABELS.get(after.get('claim'))}"
-        )
+        text = f"Answer changed {event.control_id}: {label(before, 'claim') or 'unanswered'} → {label(after, 'claim')}"
         return text + (f" (notes: {Truncator(after['notes']).chars(120)})" if after.get("notes") else "")
     if event.kind == AuditEvent.Kind.REVIEW:
-        text = f"Review comment {event.control_id}: {VERDICT_LABELS.get(after.get('verdict'), 'no verdict')}"
+        text = f"Review comment {event.control_id}: {label(after, 'verdict') or 'no verdict'}"
         return text + (f" “{Truncator(after['comment']).chars(200)}”" if after.get("comment") else "")
     return f"{event.get_kind_display()}: {event.message}" if event.message else event.get_kind_display()
 
@@ -209,11 +191,6 @@ CSV_HEADER = [
 ]
 
 
-def _cell(text: str) -> str:
-    """Customer-typed text, defused so a spreadsheet never runs it as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def assessments_csv(queryset) -> HttpResponse:
     """One row per assessment; evaluated in batches, so memory stays flat however many are selected."""
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
@@ -237,8 +214,8 @@ def _write_rows(writer, assessments: list[Assessment]) -> None:
         evaluation = evaluations[a.pk]
         writer.writerow(
             [
-                _cell(a.organization.name),
-                _cell(a.title),
+                csv_cell(a.organization.name),
+                csv_cell(a.title),
                 a.model.title,
                 a.model.version,
                 a.deployment.name,

@@ -146,3 +146,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.control_id}".strip()
+
+    @staticmethod
+    def value_label(key: str, value: str | None) -> str | None:
+        """A recorded value in words: before/after hold codes ("not_applicable"); people read labels."""
+        labels = {"status": Assessment.Status, "claim": Claim, "verdict": ControlReview.Verdict}.get(key)
+        return labels(value).label if labels and value in labels.values else value

@@ -2,8 +2,7 @@
 
 from django import template
 
-from ..models import Assessment, ControlReview
-from ..models.assessments import Claim
+from ..models import AuditEvent
 
 register = template.Library()
 
@@ -19,15 +18,7 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-# Audit values are stored as codes; people read labels.
-_LABELS = {
-    "status": dict(Assessment.Status.choices),
-    "claim": dict(Claim.choices),
-    "verdict": dict(ControlReview.Verdict.choices),
-}
-
-
 @register.filter
-def field_value(value, key: str) -> str:
+def field_value(value, key: str):
     """An audit value in words: status, claim and verdict codes become their labels."""
-    return _LABELS.get(key, {}).get(value, value)
+    return AuditEvent.value_label(key, value)
