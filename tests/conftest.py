@@ -102,3 +102,15 @@ def make_reviewer(email: str = "riley@provider.test", **extra) -> User:
     user = User.objects.create_user(email, PASSWORD, name="Riley Reviewer", is_staff=True, **extra)
     user.groups.add(reviewers_group())
     return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_reviewer()
+
+
+@pytest.fixture
+def complete(assessment, user):
+    """The assessment with every applicable control answered."""
+    answer_all(assessment, user)
+    return assessment

@@ -4,15 +4,10 @@ import pytest
 
 from assessment.models import Assessment, AuditEvent
 from assessment.services import workflow
-from tests.conftest import answer, answer_all, make_reviewer
+from tests.conftest import answer, answer_all
 
 Kind = AuditEvent.Kind
 Status = Assessment.Status
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_reviewer()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessment.models import Assessment, AuditEvent, ControlReview, Organization, User
 from assessment.services import workflow
 from assessment.services.assessments import assessment_start
-from tests.conftest import PASSWORD, answer, answer_all, make_member, make_reviewer
+from tests.conftest import PASSWORD, answer, answer_all, make_member
 
 Status = Assessment.Status
 CHANGELIST = "/admin/assessment/assessment/"
@@ -64,11 +64,6 @@ def changelist_rows(html: str) -> list[dict[str, str]]:
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_reviewer()
 
 
 @pytest.fixture

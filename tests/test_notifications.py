@@ -5,18 +5,7 @@ from django.conf import settings
 from django.core import mail
 
 from assessment.services import workflow
-from tests.conftest import answer_all, make_member, make_reviewer
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_reviewer()
-
-
-@pytest.fixture
-def complete(assessment, user):
-    answer_all(assessment, user)
-    return assessment
+from tests.conftest import make_member, make_reviewer
 
 
 @pytest.fixture

@@ -19,17 +19,6 @@ def set_status(assessment: Assessment, status: str) -> Assessment:
 
 
 @pytest.fixture
-def reviewer(db):
-    return make_reviewer()
-
-
-@pytest.fixture
-def complete(assessment, user):
-    answer_all(assessment, user)
-    return assessment
-
-
-@pytest.fixture
 def submitted(complete, user):
     return workflow.assessment_submit(assessment=complete, actor=user)
 

@@ -101,19 +101,7 @@ def assessment_start_review(*, assessment: Assessment, actor: User) -> Assessmen
 @transaction.atomic
 def assessment_approve(*, assessment: Assessment, actor: User, message: str = "") -> Assessment:
     """Approve; refused while any control is still marked "needs work" (the customer would be told both)."""
-    _require_reviewer(actor)
-    result = _transition(
-        assessment,
-        actor=actor,
-        to=Status.APPROVED,
-        allowed_from=(Status.IN_REVIEW,),
-        check=_no_open_needs_work,
-        reviewer=actor,
-        reviewed_at=timezone.now(),
-        decision_message=message.strip(),
-    )
-    transaction.on_commit(lambda: _notify_members(result))
-    return result
+    return _decide(assessment, actor=actor, to=Status.APPROVED, message=message, check=_no_open_needs_work)
 
 
 def _no_open_needs_work(assessment: Assessment) -> None:
@@ -134,18 +122,23 @@ def _no_open_needs_work(assessment: Assessment) -> None:
 @transaction.atomic
 def assessment_request_changes(*, assessment: Assessment, actor: User, message: str) -> Assessment:
     """Send it back to the customer for changes; the message (what to change) is required."""
-    _require_reviewer(actor)
 
     def require_message(_locked: Assessment) -> None:
         if not message.strip():
             raise TransitionRefused("Say what needs to change: a message is required.", code="message_required")
 
+    return _decide(assessment, actor=actor, to=Status.CHANGES_REQUESTED, message=message, check=require_message)
+
+
+def _decide(assessment: Assessment, *, actor: User, to: str, message: str, check) -> Assessment:
+    """A reviewer's decision on an assessment in review; its members are emailed once it commits."""
+    _require_reviewer(actor)
     result = _transition(
         assessment,
         actor=actor,
-        to=Status.CHANGES_REQUESTED,
+        to=to,
         allowed_from=(Status.IN_REVIEW,),
-        check=require_message,
+        check=check,
         reviewer=actor,
         reviewed_at=timezone.now(),
         decision_message=message.strip(),
