@@ -241,7 +241,7 @@ def test_load_model_exits_non_zero_with_message_on_stderr(db, tmp_path):
 def test_load_model_creates_the_version(db, tmp_path):
     out = io.StringIO()
     call_command("load_model", str(write(tmp_path, tiny())), "--publish", stdout=out)
-    assert out.getvalue().strip() == "Loaded tiny 1.0 (published): 1 areas, 2 controls."
+    assert out.getvalue().strip() == "Loaded tiny 1.0 (published): 1 area, 2 controls."
     model = ResponsibilityModel.objects.get(slug="tiny", version="1.0")
     assert model.status == "published"
     assert model.controls.get(control_id="NET-ALLOW").ownerships.get(deployment__key="managed").owner == "shared"
@@ -272,7 +272,7 @@ def test_changed_content_under_published_version_is_refused(db, tmp_path):
 def test_dry_run_writes_nothing(db, tmp_path):
     out = io.StringIO()
     call_command("load_model", str(write(tmp_path, tiny())), "--dry-run", stdout=out)
-    assert out.getvalue().strip() == "Would load tiny 1.0 (draft): 1 areas, 2 controls."
+    assert out.getvalue().strip() == "Would load tiny 1.0 (draft): 1 area, 2 controls."
     assert ResponsibilityModel.objects.count() == 0
 
 

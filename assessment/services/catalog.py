@@ -48,12 +48,16 @@ def model_load(*, spec: ModelSpec, publish: bool = False, dry_run: bool = False)
         _publish(model)
     verb = "Would load" if dry_run else "Loaded"
     state = "published" if publish else "draft"
-    message = f"{verb} {name} ({state}): {len(spec.areas)} areas, {len(spec.controls)} controls."
+    message = f"{verb} {name} ({state}): {_count(len(spec.areas), 'area')}, {_count(len(spec.controls), 'control')}."
     if dry_run:
         transaction.savepoint_rollback(sid)
         return LoadResult(None, False, message)
     transaction.savepoint_commit(sid)
     return LoadResult(model, True, message)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _publish(model: ResponsibilityModel) -> None:

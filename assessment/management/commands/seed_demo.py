@@ -35,6 +35,6 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email, password, name=name)
                 organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
                 Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/ and /admin/):")
+        self.stdout.write("Demo logins (customers log in at /accounts/login/; the reviewer and admin at /admin/):")
         for email, password, _name, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<9} {email} / {password}")
