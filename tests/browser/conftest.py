@@ -4,6 +4,7 @@ Skipped, with the reason shown, when no Chromium is found locally; CI sets REQUI
 missing browser fails the run instead.
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -51,12 +52,34 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Pages in contexts of their own (one per simulated person), closed cleanly after the test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        for open_page in context.pages:
+            settle(open_page)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def settle(page) -> None:
+    """Let in-flight requests finish, so no server thread outlives the test and its database."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # a page that never settles is closed anyway
+        page.wait_for_load_state("networkidle", timeout=5_000)
 
 
 def screenshot(page, name: str) -> Path:

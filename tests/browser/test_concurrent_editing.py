@@ -20,9 +20,8 @@ def shared_draft(transactional_db):
     return assessment_start(user=alice, model=model, deployment=model.deployments.get(key="managed"), title="Orders")
 
 
-def open_area(browser, live_server, email: str, assessment):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
+def open_area(new_page, email: str, assessment):
+    page = new_page()
     login(page, email, PASSWORD)
     page.goto(f"/assessments/{assessment.pk}/areas/network/")
     return page
@@ -32,9 +31,9 @@ def card(page, control_id: str):
     return page.get_by_role("region", name=re.compile(rf"^{control_id} "))
 
 
-def test_teammates_editing_the_same_area(browser, live_server, shared_draft):
-    alice = open_area(browser, live_server, "alice@northwind.test", shared_draft)
-    bob = open_area(browser, live_server, "bob@northwind.test", shared_draft)
+def test_teammates_editing_the_same_area(new_page, shared_draft):
+    alice = open_area(new_page, "alice@northwind.test", shared_draft)
+    bob = open_area(new_page, "bob@northwind.test", shared_draft)
 
     # Different controls: both answers are kept.
     card(alice, "NET-ALLOW").get_by_label("We do — fully in place").check()
