@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup deps dev-deps migrate models demo lint format bench clean
+.PHONY: run test setup deps dev-deps migrate models demo lint format bench load clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ format: dev-deps
 
 bench: dev-deps models
 	$(PY) manage.py bench_report
+
+# gunicorn + PostgreSQL on 127.0.0.1 (recreates database srsa_load): 50 customers for 60 s, two
+# connection kills; fails on a lost acknowledged answer or a 5xx. E.g. make load LOAD_ARGS="--users 10"
+load: dev-deps
+	$(PY) manage.py load_test $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var

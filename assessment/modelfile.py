@@ -3,10 +3,12 @@
 Pure: no Django, no database. The loader and the export both go through `validate`, so an export
 always loads back. Every problem is collected (not just the first) and named by its path in the
 file, e.g. ``areas[2].controls[4] (NET-ALLOW): owners: unknown deployment 'paas'; known: ...``.
+Reading the YAML itself, within size, depth and alias limits, is `yamlsafe`'s job.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -14,6 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from . import yamlsafe
+from .yamlsafe import clip
 
 SEVERITIES = ("critical", "high", "medium", "low")
 OWNERS = ("customer", "provider", "infrastructure", "shared", "none")
@@ -37,6 +42,26 @@ CONTROL_KEYS = (
     "customer_part",
     "provider_part",
 )
+# The database column sizes (assessment.models; a test keeps the two in step), checked here so that an
+# over-long value is a path-precise error rather than a ValidationError or DataError from the database.
+MAX_LENGTHS = {
+    ("top", "slug"): 80,
+    ("top", "version"): 20,
+    ("top", "title"): 200,
+    ("parties", "customer"): 80,
+    ("parties", "provider"): 80,
+    ("parties", "infrastructure"): 80,
+    ("deployment", "key"): 40,
+    ("deployment", "name"): 120,
+    ("area", "key"): 40,
+    ("area", "title"): 120,
+    ("control", "id"): 40,
+    ("control", "title"): 200,
+}
+MAX_ERRORS = 100  # listed; the rest are counted, so a file of junk gives a readable answer of bounded size
+# Allowed by YAML (as escapes in double quotes) but not by PostgreSQL text (NUL) or UTF-8 (lone surrogates).
+BAD_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
 REQUIRED = {
     "top": ("slug", "version", "title", "description", "parties", "deployments", "areas"),
     "deployment": ("key", "name"),
@@ -46,10 +71,11 @@ REQUIRED = {
 
 
 class ModelFileError(Exception):
-    """The file is not a valid model; `errors` lists every problem found."""
+    """The file is not a valid model; `errors` lists the problems found (up to MAX_ERRORS), `total` counts them."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], total: int | None = None):
         self.errors = errors
+        self.total = len(errors) if total is None else total
         super().__init__("\n".join(errors))
 
 
@@ -159,15 +185,21 @@ def to_json(spec: ModelSpec) -> str:
     return json.dumps(spec.to_data(), indent=2, ensure_ascii=False)
 
 
-def parse(text: str) -> ModelSpec:
-    """Parse YAML (JSON is YAML too) and validate it."""
+def parse_bytes(data: bytes) -> ModelSpec:
+    """A model file's content (UTF-8, at most yamlsafe.MAX_BYTES) to a spec."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ModelFileError([f"not valid YAML: {problem}{where}"]) from exc
+        text = yamlsafe.decode(data)
+    except yamlsafe.YamlReadError as exc:
+        raise ModelFileError([str(exc)]) from exc
+    return parse(text)
+
+
+def parse(text: str) -> ModelSpec:
+    """Parse YAML (JSON is YAML too) and validate it; any text gives a spec or ModelFileError."""
+    try:
+        data = yamlsafe.load(text)
+    except yamlsafe.YamlReadError as exc:
+        raise ModelFileError([str(exc)]) from exc
     return validate(data)
 
 
@@ -179,37 +211,69 @@ def validate(data: Any) -> ModelSpec:
 class _Validator:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.total = 0
+
+    def add(self, message: str) -> None:
+        self.total += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(message)
 
     def error(self, where: str, field: str, message: str) -> None:
-        self.errors.append(f"{where}: {field}: {message}" if where else f"{field}: {message}")
+        self.add(f"{where}: {field}: {message}" if where else f"{field}: {message}")
+
+    def fail(self) -> ModelFileError:
+        more = self.total - len(self.errors)
+        listed = (
+            [*self.errors, f"… and {more:,} more (only the first {MAX_ERRORS} are listed)"] if more else self.errors
+        )
+        return ModelFileError(listed, self.total)
 
     def mapping(self, value: Any, where: str, kind: str, allowed: tuple[str, ...]) -> dict | None:
         """Check a mapping's keys: unknown keys and missing required fields are errors."""
         if not isinstance(value, dict):
-            self.errors.append(f"{where or 'file'}: must be a mapping, got {_type_name(value)}")
+            self.add(f"{where or 'file'}: must be a mapping, got {_type_name(value)}")
             return None
         for key in value:
             if key not in allowed:
-                self.error(where, str(key), f"unknown key; allowed: {', '.join(allowed)}")
+                self.error(where, _name(key), f"unknown key; allowed: {', '.join(allowed)}")
         for key in REQUIRED[kind]:
             if key not in value or value[key] is None:
                 self.error(where, key, "required field missing")
         return value
 
-    def text(self, data: dict, key: str, where: str, *, pattern: re.Pattern | None = None, hint: str = "") -> str:
+    def text(
+        self, data: dict, key: str, where: str, *, kind: str = "", pattern: re.Pattern | None = None, hint: str = ""
+    ) -> str:
         value = data.get(key)
         if value is None:
             return ""  # missing required fields are reported by mapping()
-        if not isinstance(value, str):
-            quote = f'; quote it, e.g. "{value}"' if isinstance(value, int | float) else ""
-            self.error(where, key, f"must be text, got {_type_name(value)}{quote}")
+        if not self.is_text(value, where, key, quote_numbers=True):
             return ""
         value = value.strip()
+        limit = MAX_LENGTHS.get((kind, key))
         if not value:
             self.error(where, key, "must not be empty")
+        elif limit and len(value) > limit:
+            self.error(where, key, f"too long ({len(value):,} characters); at most {limit}")
         elif pattern and not pattern.match(value):
-            self.error(where, key, f"{value!r} is not valid; {hint}")
+            self.error(where, key, f"{_quote(value)} is not valid; {hint}")
         return value
+
+    def is_text(self, value: Any, where: str, field: str, *, quote_numbers: bool = False) -> bool:
+        """A string that may go into the database; otherwise an error naming what it is instead."""
+        if not isinstance(value, str):
+            number = _number_text(value) if quote_numbers else ""
+            quote = f'; quote it, e.g. "{number}"' if number else ""
+            self.error(where, field, f"must be text, got {_type_name(value)}{quote}")
+            return False
+        bad = BAD_TEXT_RE.search(value)
+        if bad:
+            what = "lone surrogates" if bad.group() >= "\ud800" else "control characters"
+            self.error(
+                where, field, f"must not contain {what}; found U+{ord(bad.group()):04X} at character {bad.start() + 1}"
+            )
+            return False
+        return True
 
     def items(self, data: dict, key: str, where: str, *, empty: str) -> list:
         """A list field; `empty` is the complaint when it is present but has no items."""
@@ -227,16 +291,16 @@ class _Validator:
         if not isinstance(data, dict):
             raise ModelFileError([f"the file must be a YAML mapping at the top level, got {_type_name(data)}"])
         self.mapping(data, "", "top", TOP_KEYS)
-        slug = self.text(data, "slug", "", pattern=SLUG_RE, hint="use lowercase letters, digits and hyphens")
-        version = self.text(data, "version", "")
-        title = self.text(data, "title", "")
+        slug = self.text(data, "slug", "", kind="top", pattern=SLUG_RE, hint=SLUG_HINT)
+        version = self.text(data, "version", "", kind="top")
+        title = self.text(data, "title", "", kind="top")
         description = self.text(data, "description", "")
         parties = self.parties(data.get("parties"))
         deployments = self.deployments(data)
         known = [d.key for d in deployments]
         areas = self.areas(data, known)
-        if self.errors:
-            raise ModelFileError(self.errors)
+        if self.total:
+            raise self.fail()
         return ModelSpec(
             slug=slug,
             version=version,
@@ -258,12 +322,12 @@ class _Validator:
             return names
         for key in value:
             if key not in PARTIES:
-                self.error("parties", str(key), f"unknown party; allowed: {', '.join(PARTIES)}")
+                self.error("parties", _name(key), f"unknown party; allowed: {', '.join(PARTIES)}")
         for key in PARTIES:
             if value.get(key) is None:
                 self.error("parties", key, "required field missing")
             else:
-                names[key] = self.text(value, key, "parties")
+                names[key] = self.text(value, key, "parties", kind="parties")
         return names
 
     def deployments(self, data: dict) -> list[DeploymentSpec]:
@@ -274,14 +338,14 @@ class _Validator:
             where = f"deployments[{i}]"
             if self.mapping(item, where, "deployment", DEPLOYMENT_KEYS) is None:
                 continue
-            key = self.text(item, "key", where, pattern=SLUG_RE, hint="use lowercase letters, digits and hyphens")
+            key = self.text(item, "key", where, kind="deployment", pattern=SLUG_RE, hint=SLUG_HINT)
             if key in seen:
-                self.error(where, "key", f"duplicate deployment key {key!r}")
+                self.error(where, "key", f"duplicate deployment key {_quote(key)}")
             seen.add(key)
             result.append(
                 DeploymentSpec(
                     key=key,
-                    name=self.text(item, "name", where),
+                    name=self.text(item, "name", where, kind="deployment"),
                     description=self.optional_text(item, "description", where),
                 )
             )
@@ -298,12 +362,12 @@ class _Validator:
         for i, item in enumerate(raw):
             where = f"areas[{i}]"
             if isinstance(item, dict) and isinstance(item.get("key"), str):
-                where += f" ({item['key']})"
+                where += f" ({_name(item['key'])})"
             if self.mapping(item, where, "area", AREA_KEYS) is None:
                 continue
-            key = self.text(item, "key", where, pattern=SLUG_RE, hint="use lowercase letters, digits and hyphens")
+            key = self.text(item, "key", where, kind="area", pattern=SLUG_RE, hint=SLUG_HINT)
             if key in area_keys:
-                self.error(where, "key", f"duplicate area key {key!r}")
+                self.error(where, "key", f"duplicate area key {_quote(key)}")
             area_keys.add(key)
             controls = []
             raw_controls = self.items(item, "controls", where, empty="an area needs at least one control")
@@ -314,7 +378,7 @@ class _Validator:
             result.append(
                 AreaSpec(
                     key=key,
-                    title=self.text(item, "title", where),
+                    title=self.text(item, "title", where, kind="area"),
                     description=self.optional_text(item, "description", where),
                     controls=tuple(controls),
                 )
@@ -324,17 +388,19 @@ class _Validator:
     def control(self, item: Any, path: str, known: list[str], first_seen: dict[str, str]) -> ControlSpec | None:
         where = path
         if isinstance(item, dict) and isinstance(item.get("id"), str):
-            where += f" ({item['id']})"
+            where += f" ({_name(item['id'])})"
         if self.mapping(item, where, "control", CONTROL_KEYS) is None:
             return None
-        control_id = self.text(item, "id", where, pattern=CONTROL_ID_RE, hint="use capitals, digits and hyphens")
+        control_id = self.text(
+            item, "id", where, kind="control", pattern=CONTROL_ID_RE, hint="use capitals, digits and hyphens"
+        )
         if control_id in first_seen:
-            self.error(where, "id", f"duplicate control id {control_id!r} (first at {first_seen[control_id]})")
+            self.error(where, "id", f"duplicate control id {_quote(control_id)} (first at {first_seen[control_id]})")
         elif control_id:
             first_seen[control_id] = path
         severity = self.text(item, "severity", where)
         if severity and severity not in SEVERITIES:
-            self.error(where, "severity", f"unknown severity {severity!r}; known: {', '.join(SEVERITIES)}")
+            self.error(where, "severity", f"unknown severity {_quote(severity)}; known: {', '.join(SEVERITIES)}")
         owners = self.owners(item.get("owners"), where, known)
         customer_part = self.optional_text(item, "customer_part", where)
         shared_under = [key for key, owner in owners if owner == "shared"]
@@ -346,7 +412,7 @@ class _Validator:
             )
         return ControlSpec(
             id=control_id,
-            title=self.text(item, "title", where),
+            title=self.text(item, "title", where, kind="control"),
             question=self.text(item, "question", where),
             why=self.text(item, "why", where),
             guidance=self.text(item, "guidance", where),
@@ -363,20 +429,20 @@ class _Validator:
         if not isinstance(value, dict):
             self.error(where, "owners", f"must be a mapping of deployment to owner, got {_type_name(value)}")
             return ()
-        known_list = ", ".join(known)
+        known_list = clip(", ".join(known), 200)  # one file may have thousands of deployments
         for key in value:
             if key not in known:
-                self.error(where, "owners", f"unknown deployment {key!r}; known: {known_list}")
+                self.error(where, "owners", f"unknown deployment {_quote(key)}; known: {known_list}")
         for key in known:
             if key not in value:
-                self.error(where, "owners", f"missing deployment {key!r}; every deployment needs an owner")
+                self.error(where, "owners", f"missing deployment {_quote(key)}; every deployment needs an owner")
         result = []
         for key in known:
             owner = value.get(key)
-            if key not in value:
+            if key not in value or not self.is_text(owner, where, f"owners.{key}"):
                 continue
             if owner not in OWNERS:
-                self.error(where, f"owners.{key}", f"unknown owner {owner!r}; known: {', '.join(OWNERS)}")
+                self.error(where, f"owners.{key}", f"unknown owner {_quote(owner)}; known: {', '.join(OWNERS)}")
                 continue
             result.append((key, owner))
         return tuple(result)
@@ -389,14 +455,50 @@ class _Validator:
             return ()
         result = []
         for framework, ids in value.items():
-            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i.strip() for i in ids):
-                self.error(where, f"references.{framework}", 'must be a non-empty list of ids as text, e.g. ["3.10"]')
+            if not isinstance(framework, str):
+                number = _number_text(framework)
+                quote = f'; quote it, e.g. "{number}"' if number else ""
+                self.error(where, "references", f"framework names must be text, got {_type_name(framework)}{quote}")
                 continue
-            result.append((str(framework), tuple(i.strip() for i in ids)))
+            field = f"references.{_name(framework)}"
+            if not self.is_text(framework, where, field):
+                continue
+            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i.strip() for i in ids):
+                self.error(where, field, 'must be a non-empty list of ids as text, e.g. ["3.10"]')
+                continue
+            if all(self.is_text(i, where, field) for i in ids):
+                result.append((framework, tuple(i.strip() for i in ids)))
         return tuple(result)
 
 
+SLUG_HINT = "use lowercase letters, digits and hyphens"
+# Python refuses str() of an int with more than 4,300 digits; this bound also keeps messages short.
+_SHOWN_NUMBER = 10**40
+
+
 def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
-    )
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}
+    names |= {bytes: "binary data", set: "a set", tuple: "a pair", datetime.date: "a date"}
+    names[datetime.datetime] = "a date and time"
+    return names.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
+
+
+def _number_text(value: Any) -> str:
+    """How a number was probably written, to show it quoted; "" for anything else or a number too long to show."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -_SHOWN_NUMBER < value < _SHOWN_NUMBER:
+        return ""
+    return str(value)
+
+
+def _name(value: Any) -> str:
+    """A key or id from the file, as part of a path in a message: short, and on one line."""
+    if isinstance(value, str):
+        return clip(value) if value.isprintable() else repr(clip(value))
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return _number_text(value) or ("a very long number" if isinstance(value, int) else _type_name(value))
+
+
+def _quote(value: Any) -> str:
+    """A value from the file, quoted in a message."""
+    return repr(clip(value)) if isinstance(value, str) else _name(value)

@@ -1,13 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .forms.accounts import LoginForm, RateLimitedPasswordResetForm
 from .views import accounts, assessments, catalog
 
 account_patterns = [
     path("signup/", accounts.signup, name="signup"),
     path("organization/", accounts.organization, name="organization"),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=RateLimitedPasswordResetForm),
+        name="password_reset",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]
 

@@ -5,6 +5,7 @@ Development defaults need nothing: SQLite under var/, DEBUG on, console email. P
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -49,17 +50,22 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",  # its system checks flag settings in the pre-4.0 format
     "assessment",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files (an SVG opened on its own is a document) get the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication, so its 400 page shows who is logged in; before any view sees the request.
+    "assessment.middleware.RequestSanityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the authentication outcome of every login view.
     "axes.middleware.AxesMiddleware",
@@ -91,8 +97,22 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
         # Persistent connections are a production choice (e.g. 60); off by default, as in Django.
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A connection the server dropped (restart, failover, idle kill) is replaced before use.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a web app's database: readers never block the writer (WAL); a writer takes the
+    # lock when its transaction begins (IMMEDIATE), so concurrent writers queue for up to
+    # `timeout` seconds instead of failing with "database is locked" halfway through.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file too (per process, so parallel runs don't collide): an in-memory database
+    # is one connection shared by the live server's threads and would hide lock contention.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"srsa-test-{os.getpid()}.sqlite3")}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -129,6 +149,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Attempts during a lockout don't restart it: it ends 15 minutes after it began, as the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "assessment.forms.accounts.lockout_username"
 AXES_VERBOSE = False
 # Lockout is per account by design (issue: "5 failures for an account"); IP rotation cannot reset it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -140,7 +163,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Where collectstatic writes (and whitenoise serves from); the manifest check in assessment/checks.py reads it.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -169,6 +193,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Shared Responsibility
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
+# Emails a visitor can make us send, per hour: reset links per address, invitations per address
+# and per inviting owner. Counted in the cache (shared across app servers with REDIS_URL).
+RATE_LIMITS = {
+    "password_reset": {"limit": 3, "window": 3600},
+    "invitation_address": {"limit": 3, "window": 3600},
+    "invitation_sender": {"limit": 20, "window": 3600},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the autosave script reads it to send X-CSRFToken
@@ -179,6 +210,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS only. Behind a TLS-terminating proxy that redirects itself (or probes health over plain
+    # HTTP without X-Forwarded-Proto), set DJANGO_SECURE_SSL_REDIRECT=false; a proxy that adds HSTS
+    # itself can set DJANGO_SECURE_HSTS_SECONDS=0.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is a promise for the whole domain that takes months to undo: opt in explicitly.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]  # "preload is off": on purpose
+
+# Every response, error pages included, may load only this origin's own files: no inline script or
+# style (templates link static files instead), no plugins, no framing, forms post only here.
+# data: images are Bootstrap's inline SVG icons (form controls, navbar toggler, close button).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,12 @@
 """Shared fixtures: real database, real model files, real users. No mocks of the database."""
 
+import functools
 import importlib
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 
 from assessment.modelfile import parse
 from assessment.models import Membership, Organization, User
@@ -16,8 +18,19 @@ PASSWORD = "correct-horse-battery-42"
 REVIEWER_PERMISSIONS = importlib.import_module("assessment.migrations.0002_reviewers_group").REVIEWER_PERMISSIONS
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached reports live in the cache: no test sees another's."""
+    cache.clear()
+
+
+@functools.cache
+def fixture_spec(name: str):
+    return parse((FIXTURES / f"{name}.yaml").read_text())
+
+
 def load_fixture(name: str):
-    return model_load(spec=parse((FIXTURES / f"{name}.yaml").read_text()), publish=True).model
+    return model_load(spec=fixture_spec(name), publish=True).model
 
 
 @pytest.fixture

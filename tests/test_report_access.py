@@ -37,3 +37,28 @@ def test_reviewers_still_cannot_use_customer_pages(client, assessment, user):
     assessment_submit(assessment=assessment, actor=user)
     client.force_login(make_reviewer())
     assert client.get(f"/assessments/{assessment.pk}/areas/network/").status_code == 404
+
+
+@pytest.mark.parametrize("tail", ["report.pdf", *REPORT_URLS])
+@pytest.mark.parametrize("superuser", [False, True], ids=["reviewer", "superuser"])
+def test_reports_of_an_organization_with_several_members(client, assessment, user, org, tail, superuser):
+    """The reviewer's query must not repeat the assessment once per member (it was a 500)."""
+    from tests.conftest import make_member
+
+    make_member("bob@acme.test", org, role="member")
+    make_member("carol@acme.test", org, role="member")
+    answer_all(assessment, user)
+    assessment_submit(assessment=assessment, actor=user)
+    client.force_login(make_reviewer(is_superuser=superuser))
+    assert client.get(f"/assessments/{assessment.pk}/{tail}").status_code == 200
+
+
+def test_a_reviewer_who_is_also_a_member_reads_own_drafts(client, assessment, org):
+    from tests.conftest import make_member
+
+    colleague = make_member("dana@acme.test", org, role="member")
+    colleague.is_staff = True
+    colleague.save()
+    colleague.groups.add(make_reviewer().groups.get())
+    client.force_login(colleague)
+    assert client.get(f"/assessments/{assessment.pk}/report/").status_code == 200

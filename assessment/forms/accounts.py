@@ -1,15 +1,45 @@
 """Account forms: sign-up, invitations."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 
 from ..models import User
+from ..ratelimit import allow
+from ..validators import validate_single_line
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+class LoginForm(AuthenticationForm):
+    """Email login, case-insensitive (addresses are stored lower-cased), with the length bounded."""
+
+    def clean_username(self) -> str:
+        username = normalize_email(self.cleaned_data["username"])
+        # AuthenticationForm sets max_length after the field is built, so Django never checks it.
+        if len(username) > User._meta.get_field("email").max_length:
+            raise forms.ValidationError("That is longer than any email address we accept.", code="max_length")
+        return username
+
+
+class RateLimitedPasswordResetForm(PasswordResetForm):
+    """Sends at most a few reset emails per address per hour; the page says the same either way."""
+
+    def get_users(self, email):
+        if not allow("password-reset", normalize_email(email), **settings.RATE_LIMITS["password_reset"]):
+            return []
+        return super().get_users(email)
 
 
 class SignupForm(BaseUserCreationForm):
     organization = forms.CharField(
-        label="Organization name", max_length=200, help_text="Your company or team. You can invite teammates later."
+        label="Organization name",
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="Your company or team. You can invite teammates later.",
     )
 
     field_order = ["email", "name", "organization", "password1", "password2"]
@@ -20,7 +50,7 @@ class SignupForm(BaseUserCreationForm):
         labels = {"name": "Your name"}
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email already exists.", code="duplicate")
         return email
@@ -30,14 +60,14 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label="Teammate's email")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("This person already has an account.", code="duplicate")
         return email
 
 
 class AcceptInvitationForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = forms.CharField(label="Your name", max_length=150, validators=[validate_single_line])
     password1 = forms.CharField(
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -62,3 +92,12 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The account django-axes counts failures for: the normalized email, cut to its 255-character column."""
+    if credentials and credentials.get("username") is not None:
+        value = credentials["username"]
+    else:
+        value = request.POST.get("username") if request is not None else None
+    return normalize_email(str(value))[:255] if value is not None else None

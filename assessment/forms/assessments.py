@@ -4,16 +4,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ..models import Deployment, ResponsibilityModel
-from ..models.assessments import Claim
+from ..models.assessments import MAX_SCOPE, Claim
 from ..services.assessments import AnswerInput, validate_answer
+from ..validators import validate_single_line
 
 
 class AssessmentStartForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="For example: “Payments platform, production”.")
+    title = forms.CharField(
+        max_length=200, validators=[validate_single_line], help_text="For example: “Payments platform, production”."
+    )
     scope = forms.CharField(
         required=False,
+        max_length=MAX_SCOPE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Which clusters, environments or accounts this assessment covers.",
+        help_text=f"Which clusters, environments or accounts this assessment covers (up to {MAX_SCOPE:,} characters).",
     )
     model = forms.ModelChoiceField(
         label="Responsibility model", queryset=ResponsibilityModel.objects.published(), empty_label="Choose a model"

@@ -4,6 +4,9 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Lower
+
+from ..validators import validate_single_line
 
 
 class UserManager(BaseUserManager):
@@ -16,6 +19,10 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str):
+        # Logins match whatever case the address is typed in; addresses are stored lower-cased.
+        return self.get(email__iexact=username)
 
     def create_user(self, email: str, password: str | None = None, **extra):
         extra.setdefault("is_staff", False)
@@ -33,7 +40,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("email address", unique=True)
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[validate_single_line])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
@@ -42,6 +49,7 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="unique_email_any_case")]
 
     def __str__(self) -> str:
         return self.name or self.email
@@ -54,7 +62,7 @@ class User(AbstractUser):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

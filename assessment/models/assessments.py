@@ -3,11 +3,17 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 
+from ..validators import validate_single_line
 from .accounts import Organization
 from .catalog import Control, Deployment, ResponsibilityModel
+
+# Free text is bounded: every character ends up in the PDF, whose render time grows with it.
+MAX_SCOPE = 2000
+MAX_TEXT = 5000
 
 
 class Claim(models.TextChoices):
@@ -43,8 +49,13 @@ class Assessment(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessments")
     model = models.ForeignKey(ResponsibilityModel, on_delete=models.PROTECT, related_name="assessments")
     deployment = models.ForeignKey(Deployment, on_delete=models.PROTECT, related_name="assessments")
-    title = models.CharField(max_length=200)
-    scope = models.TextField(blank=True, help_text="Which clusters or environments this covers.")
+    title = models.CharField(max_length=200, validators=[validate_single_line])
+    scope = models.TextField(
+        blank=True,
+        max_length=MAX_SCOPE,
+        validators=[MaxLengthValidator(MAX_SCOPE)],
+        help_text="Which clusters or environments this covers.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,7 +65,7 @@ class Assessment(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    decision_message = models.TextField(blank=True)
+    decision_message = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_TEXT)])
     # Bumped by every change (answer, transition, review): part of the report fingerprint.
     revision = models.PositiveIntegerField(default=0)
 

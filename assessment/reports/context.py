@@ -4,14 +4,9 @@ The template only lays things out; sentences, the ownership matrix, the method t
 name are built here from the assessment state (DESIGN.md section 5: templates only display).
 """
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-
-from django.contrib.staticfiles import finders
-from django.utils.safestring import SafeString, mark_safe
 
 from .. import gap
 from ..models import Ownership
@@ -21,7 +16,7 @@ from .export import download_filename
 
 PRODUCT_NAME = "Shared Responsibility Self-Assessment"
 WATERMARK = "DRAFT — not submitted"
-REPORT_CSS = "css/report.css"
+REPORT_CSS = "css/report.css"  # linked, never inlined: the CSP allows no inline style
 
 OUTCOME_LABELS = {
     "met": "Met",
@@ -198,18 +193,6 @@ def report_filename(assessment, day: date) -> str:
     return download_filename(assessment, day, "pdf")
 
 
-@cache
-def _css_text(path: str, mtime_ns: int) -> str:
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
-
-
-def report_css() -> SafeString:
-    """The print stylesheet, inlined so the HTML is self-contained (our own file, so marked safe)."""
-    path = finders.find(REPORT_CSS)
-    return mark_safe(_css_text(path, os.stat(path).st_mtime_ns))  # the app's own file, never input
-
-
 def report_context(
     state: AssessmentState, *, fingerprint: str, generated_at: datetime, for_browser: bool = False
 ) -> dict:
@@ -266,6 +249,6 @@ def report_context(
             ),
             "created": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         },
-        "report_css": report_css(),
+        "stylesheet": REPORT_CSS,
         "for_browser": for_browser,
     }

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .. import gap
@@ -28,8 +28,14 @@ def assessment_for(user, pk) -> Assessment:
 def assessment_readable_by(user, pk) -> Assessment:
     """For read-only pages (reports): members of its organization, or reviewers once it is submitted."""
     if is_reviewer(user):
-        queryset = Assessment.objects.exclude(status=Assessment.Status.DRAFT) | assessments_for(user)
-        return get_object_or_404(queryset.select_related("model", "deployment", "organization"), pk=pk)
+        # One condition on the assessment's own columns: OR-ing the member queryset in would join
+        # memberships and return the row once per member of the organization.
+        readable = ~Q(status=Assessment.Status.DRAFT)
+        membership = getattr(user, "membership", None)
+        if membership is not None:
+            readable |= Q(organization_id=membership.organization_id)
+        queryset = Assessment.objects.filter(readable).select_related("model", "deployment", "organization")
+        return get_object_or_404(queryset, pk=pk)
     return assessment_for(user, pk)
 
 

@@ -4,9 +4,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Invitation, Membership, Organization, User
+from ..ratelimit import allow
+from .mail import send_after_commit
 
 INVITATION_SALT = "assessment.invitation"
 
@@ -33,17 +36,44 @@ def _create_member(*, email: str, name: str, password: str, organization: Organi
 
 
 @transaction.atomic
-def invitation_create(*, organization: Organization, email: str, invited_by: User) -> tuple[Invitation, str]:
-    """Record an invitation; returns it with the signed token for the link."""
+def invitation_send(*, organization: Organization, email: str, invited_by: User) -> Invitation:
+    """Invite a teammate: record the invitation and email its link once this commits.
+
+    Inviting an address that already has a pending invitation sends that one again (with a fresh
+    7-day link) instead of piling up invitations. Sends are rate-limited per address and per owner.
+    """
     if invited_by.membership.role != Membership.Role.OWNER or invited_by.membership.organization_id != organization.pk:
         raise ValidationError("Only the organization's owner can invite teammates.", code="forbidden")
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "This person already has an account."}, code="duplicate")
-    invitation = Invitation(organization=organization, email=email, invited_by=invited_by)
-    invitation.full_clean()
-    invitation.save()
-    return invitation, invitation_token(invitation)
+    limits = settings.RATE_LIMITS
+    if not allow("invitation-address", email, **limits["invitation_address"]):
+        raise ValidationError(
+            {"email": f"{email} has been sent several invitations in the last hour. Try again later."},
+            code="rate_limited",
+        )
+    if not allow("invitation-sender", str(invited_by.pk), **limits["invitation_sender"]):
+        raise ValidationError("You have sent many invitations in the last hour. Try again later.", code="rate_limited")
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(organization=organization, email=email, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        invitation = Invitation(organization=organization, email=email, invited_by=invited_by)
+        invitation.full_clean()
+        invitation.save()
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now(), invited_by=invited_by)
+    link = settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
+    send_after_commit(
+        subject=f"{invited_by.name} invited you to {organization.name}",
+        body=f"{invited_by.name} invited you to join {organization.name} on Shared Responsibility Self-Assessment.\n\n"
+        f"Accept the invitation (valid for 7 days, once): {link}\n",
+        recipients=[email],
+    )
+    return invitation
 
 
 def invitation_token(invitation: Invitation) -> str:

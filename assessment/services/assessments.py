@@ -6,10 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from ..models import Answer, Assessment, AuditEvent, Control, Deployment, Ownership, ResponsibilityModel, User
-from ..models.assessments import Claim
+from ..models.assessments import MAX_TEXT, Claim
 from .audit import record_change
-
-MAX_TEXT = 5000
 
 
 class AssessmentLocked(PermissionDenied):

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from ..permissions import is_member, is_reviewer
 from ..selectors.assessments import assessment_state
 from .assessments import require_asked
 from .audit import record_change
+from .mail import send_after_commit
 
 Status = Assessment.Status
 
@@ -83,7 +83,7 @@ def assessment_submit(*, assessment: Assessment, actor: User) -> Assessment:
         allowed_from=Assessment.EDITABLE_STATUSES,
         submitted_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _notify_reviewers(result))
+    _notify_reviewers(result)
     return result
 
 
@@ -143,7 +143,7 @@ def _decide(assessment: Assessment, *, actor: User, to: str, message: str, check
         reviewed_at=timezone.now(),
         decision_message=message.strip(),
     )
-    transaction.on_commit(lambda: _notify_members(result))
+    _notify_members(result)
     return result
 
 
@@ -181,14 +181,12 @@ def _notify_reviewers(assessment: Assessment) -> None:
     recipients = list(
         User.objects.filter(groups__name=REVIEWERS_GROUP, is_active=True).values_list("email", flat=True).distinct()
     )
-    if not recipients:
-        return
-    send_mail(
-        f"Submitted for review: {assessment.organization.name} — {assessment.title}",
-        f"{assessment.organization.name} submitted “{assessment.title}” ({assessment.model}, "
-        f"{assessment.deployment.name}).\n\nReview it: {settings.SITE_URL}{reverse('admin:assessment_assessment_change', args=[assessment.pk])}\n",
-        None,
-        recipients,
+    review_url = settings.SITE_URL + reverse("admin:assessment_assessment_change", args=[assessment.pk])
+    send_after_commit(
+        subject=f"Submitted for review: {assessment.organization.name} — {assessment.title}",
+        body=f"{assessment.organization.name} submitted “{assessment.title}” ({assessment.model}, "
+        f"{assessment.deployment.name}).\n\nReview it: {review_url}\n",
+        recipients=recipients,
     )
 
 
@@ -203,4 +201,4 @@ def _notify_members(assessment: Assessment) -> None:
     if assessment.decision_message:
         body += f"Reviewer's message:\n{assessment.decision_message}\n\n"
     body += f"See it: {_link('assessment_detail', assessment)}\n"
-    send_mail(f"Review {decision}: {assessment.title}", body, None, recipients)
+    send_after_commit(subject=f"Review {decision}: {assessment.title}", body=body, recipients=recipients)

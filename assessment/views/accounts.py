@@ -1,14 +1,11 @@
 """Sign-up, the organization page and invitations."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ..forms.accounts import AcceptInvitationForm, InvitationForm, SignupForm
@@ -52,20 +49,12 @@ def organization(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and is_owner and form.is_valid():
         try:
-            invitation, token = accounts.invitation_create(
+            invitation = accounts.invitation_send(
                 organization=org, email=form.cleaned_data["email"], invited_by=request.user
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            link = settings.SITE_URL + reverse("invitation_accept", args=[token])
-            send_mail(
-                f"{request.user.name} invited you to {org.name}",
-                f"{request.user.name} invited you to join {org.name} on Shared Responsibility Self-Assessment.\n\n"
-                f"Accept the invitation (valid for 7 days, once): {link}\n",
-                None,
-                [invitation.email],
-            )
             messages.success(request, f"Invitation sent to {invitation.email}. The link works once, for 7 days.")
             return redirect("organization")
     context = {

@@ -18,6 +18,7 @@ from ..services import assessments as services
 from ..services import workflow
 
 PAGE_SIZE = 20
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _areas(assessment: Assessment) -> list:
@@ -155,6 +156,12 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
         )
     assessment = assessment_for(request.user, pk)
     control = get_object_or_404(Control, model=assessment.model_id, control_id=control_id)
+    # Only a form body can be read; anything else would parse as empty, and "saved" would be a lie.
+    if request.content_type not in FORM_CONTENT_TYPES:
+        return JsonResponse(
+            {"ok": False, "message": "Not saved — send the answer as form fields (claim, notes, justification)."},
+            status=415,
+        )
     form = AnswerForm(request.POST)
     if not form.is_valid():
         errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
@@ -162,7 +169,10 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
             {"ok": False, "message": "Not saved — fix the field marked below.", "errors": errors}, status=400
         )
     if form.is_blank:
-        return JsonResponse({"ok": True, "version": form.cleaned_data.get("version") or 0, "unchanged": True})
+        return JsonResponse(
+            {"ok": False, "message": "Not saved — choose an answer first.", "errors": {"claim": ["Choose an answer."]}},
+            status=400,
+        )
     try:
         answer = services.answer_save(
             assessment=assessment,

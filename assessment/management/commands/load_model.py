@@ -4,8 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.modelfile import ModelFileError, parse
+from assessment.modelfile import ModelFileError, parse_bytes
 from assessment.services.catalog import ModelLoadRefused, model_load
+from assessment.yamlsafe import MAX_BYTES
 
 
 class Command(BaseCommand):
@@ -18,16 +19,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, dry_run: bool, publish: bool, **options):
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as file:
+                # One byte over the limit is enough to refuse; /dev/zero or a huge file is never read whole.
+                data = file.read(MAX_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file: {exc.strerror}") from exc
+        except ValueError as exc:  # e.g. a NUL byte in the path
+            raise CommandError(f"{path}: cannot read the file: {exc}") from exc
         try:
-            spec = parse(text)
+            spec = parse_bytes(data)
         except ModelFileError as exc:
-            count = len(exc.errors)
             lines = "\n".join(f"  {error}" for error in exc.errors)
             raise CommandError(
-                f"{path}: {count} error{'s' if count != 1 else ''}; nothing was loaded:\n{lines}"
+                f"{path}: {exc.total:,} error{'s' if exc.total != 1 else ''}; nothing was loaded:\n{lines}"
             ) from exc
         try:
             result = model_load(spec=spec, publish=publish, dry_run=dry_run)

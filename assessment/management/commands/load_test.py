@@ -1,0 +1,556 @@
+"""Load test: simulated customers against gunicorn + PostgreSQL on 127.0.0.1, with connection kills.
+
+`make load` runs this. Each run drops and recreates its own database (default `srsa_load`), migrates
+it, loads the YugabyteDB Managed model, creates one user per organization and starts gunicorn on a
+free port with production settings. Every customer then logs in, starts an assessment, answers each
+asked control through the autosave endpoint at a browser's pace, submits and downloads the PDF, while
+every app connection to the database is terminated a few times. Finally it checks in the database
+that each answer the app acknowledged (2xx JSON ok) is stored as acknowledged.
+
+Exit status 1 when an acknowledged answer is lost or any 5xx occurred. Gunicorn's log (with the
+tracebacks of 500s) is kept under var/ and its path printed.
+"""
+
+import asyncio
+import contextlib
+import math
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+import httpx
+import psycopg
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from assessment.models import Answer, Assessment, Deployment, Membership, Organization, ResponsibilityModel, User
+
+MODEL_FILE = "fixtures/yugabytedb-managed.yaml"
+MODEL_SLUG = "yugabytedb-managed"
+DEPLOYMENT_KEY = "managed"
+PASSWORD = "load-test-password-2026"
+ALIAS = "load_test"  # the command's own connection to the load database, beside the default one
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+CLAIMS = ["implemented", "partial", "provider", "not_implemented", "unknown", "not_applicable"]
+NOTES = [
+    "Checked with the platform team.",
+    "Evidence in the runbook, section 4.",
+    "Überprüft — 確認済み — revisado.",
+    "Owner: SRE on-call rotation.\nReviewed quarterly.",
+]
+RETRIES = 2  # a person clicks Retry (or reloads) about this often before giving up
+UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+CONTROL_RE = re.compile(r'data-control="([^"]+)"')
+AREA_RE = re.compile(rf'href="/assessments/{UUID_RE}/areas/([\w-]+)/"')
+EXCEPTION_RE = re.compile(r"[A-Za-z_][\w.]*: ")  # "psycopg.errors.AdminShutdown: …", as tracebacks end
+
+
+@dataclass
+class Sample:
+    route: str
+    status: int | None  # None: transport error
+    error: str | None
+    start: float
+    end: float
+
+
+@dataclass
+class Run:
+    """Everything the customers observed, shared by all of them (one event loop: no locks needed)."""
+
+    samples: list[Sample] = field(default_factory=list)
+    cut_off: int = 0  # requests in flight when time was up
+    kills: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, backends terminated)
+    # (assessment id, control id) -> last acknowledged (claim, notes, justification)
+    acked: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    # values sent after the last acknowledgement without being acknowledged: stored is fine, not required
+    unacked: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    submitted: set[str] = field(default_factory=set)
+    progress: Counter = field(default_factory=Counter)
+    crashes: list[str] = field(default_factory=list)
+
+
+class Customer:
+    """One person in a browser of their own (cookie jar, keep-alive connection), start to finish."""
+
+    def __init__(self, number: int, email: str, base_url: str, form: dict[str, str], run: Run, rng: random.Random):
+        self.number, self.email, self.form, self.run, self.rng = number, email, form, run, rng
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=60, follow_redirects=False)
+        self.assessment_id = ""
+        self.first_area_url = ""
+
+    async def request(self, route: str, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            response = await self.client.request(method, url, **kwargs)
+            await response.aread()
+        except asyncio.CancelledError:
+            self.run.cut_off += 1
+            raise
+        except httpx.HTTPError as error:
+            self.run.samples.append(Sample(f"{route} {method}", None, type(error).__name__, start, loop.time()))
+            return None
+        self.run.samples.append(Sample(f"{route} {method}", response.status_code, None, start, loop.time()))
+        return response
+
+    async def persist(self, route: str, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+        """Like a person who sees an error page or "Not saved — retry": try again a moment later."""
+        for attempt in range(RETRIES + 1):
+            response = await self.request(route, method, url, **kwargs)
+            if response is not None and response.status_code < 500:
+                return response
+            if attempt < RETRIES:
+                await asyncio.sleep(self.rng.uniform(0.2, 0.5))
+        return None
+
+    def csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    async def think(self, low: float = 0.0, high: float = 0.05) -> None:
+        await asyncio.sleep(self.rng.uniform(low, high))
+
+    async def journey(self) -> None:
+        try:
+            # Each step counts itself in run.progress the moment the app acknowledges it.
+            for step in (self.login, self.start, self.answer_all, self.submit, self.download):
+                if not await step():
+                    break  # a person who can't get past a step stops there
+        except Exception as error:  # a bug in this script or an unexpected page: report, don't hide
+            self.run.crashes.append(f"customer {self.number}: {type(error).__name__}: {error}")
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.client.aclose()
+
+    async def login(self) -> bool:
+        page = await self.persist("login", "GET", "/accounts/login/")
+        if page is None or page.status_code != 200:
+            return False
+        data = {"csrfmiddlewaretoken": self.csrf(), "username": self.email, "password": PASSWORD}
+        response = await self.persist("login", "POST", "/accounts/login/", data=data)
+        if response is None or response.status_code != 302:
+            return False
+        self.run.progress["logged in"] += 1
+        await self.persist("list", "GET", response.headers["location"])
+        return True
+
+    async def start(self) -> bool:
+        page = await self.persist("start", "GET", "/assessments/new/")
+        if page is None or page.status_code != 200:
+            return False
+        await self.think(0.1, 0.5)  # typing a title
+        data = {"csrfmiddlewaretoken": self.csrf(), "title": f"Load test {self.number}", "scope": "", **self.form}
+        response = await self.persist("start", "POST", "/assessments/new/", data=data)
+        if response is None or response.status_code != 302:
+            return False
+        match = re.search(rf"/assessments/({UUID_RE})/", response.headers["location"])
+        if match is None:
+            return False
+        self.assessment_id = match.group(1)
+        self.first_area_url = response.headers["location"]
+        self.run.progress["started"] += 1
+        return True
+
+    async def answer_all(self) -> bool:
+        """Walk the areas in order, answering each control; True when every save was acknowledged."""
+        page = await self.persist("area", "GET", self.first_area_url)  # where starting redirected to
+        if page is None or page.status_code != 200:
+            return False
+        areas = list(dict.fromkeys(AREA_RE.findall(page.text)))  # the page's stepper lists all areas
+        complete = True
+        for area in areas:
+            url = f"/assessments/{self.assessment_id}/areas/{area}/"
+            if url != self.first_area_url:
+                page = await self.persist("area", "GET", url)
+                if page is None or page.status_code != 200:
+                    return False
+            for control_id in dict.fromkeys(CONTROL_RE.findall(page.text)):
+                version = await self.answer(control_id, version=0)
+                if version is None:
+                    complete = False
+                elif self.rng.random() < 0.15:  # changed their mind: a second save based on the first
+                    await self.think()
+                    complete &= await self.answer(control_id, version=version) is not None
+                await self.think()
+        if complete:
+            self.run.progress["answered all"] += 1
+        return complete
+
+    async def answer(self, control_id: str, version: int) -> int | None:
+        """One autosave (with the retries of a person); the acknowledged version, or None."""
+        claim = self.rng.choice(CLAIMS)
+        notes = self.rng.choice(NOTES) if self.rng.random() < 0.4 else ""
+        justification = f"Not used here ({self.rng.randrange(1000)})." if claim == "not_applicable" else ""
+        sent = (claim, notes.strip(), justification.strip())
+        key = (self.assessment_id, control_id)
+        url = f"/assessments/{self.assessment_id}/answers/{control_id}/"
+        headers = {"X-CSRFToken": self.csrf(), "Accept": "application/json"}
+        for attempt in range(RETRIES + 1):
+            data = {"claim": claim, "notes": notes, "justification": justification, "version": str(version)}
+            self.run.unacked[key].append(sent)  # may be stored even if the answer never arrives
+            response = await self.request("autosave", "POST", url, data=data, headers=headers)
+            body = _json(response)
+            if response is not None and 200 <= response.status_code < 300 and body.get("ok"):
+                self.run.acked[key] = sent
+                self.run.unacked.pop(key, None)
+                return int(body["version"])
+            if response is not None and response.status_code == 409 and "current" in body:
+                version = int(body["current"]["version"])  # seen the other version: keep ours on purpose
+            elif response is not None and response.status_code < 500:
+                return None  # refused (400/403/404): retrying the same thing won't help
+            if attempt < RETRIES:
+                await asyncio.sleep(self.rng.uniform(0.2, 0.5))
+        return None
+
+    async def submit(self) -> bool:
+        base = f"/assessments/{self.assessment_id}"
+        await self.persist("review", "GET", f"{base}/review/")
+        await self.think(0.1, 0.3)
+        response = await self.persist("submit", "POST", f"{base}/submit/", data={"csrfmiddlewaretoken": self.csrf()})
+        if response is None or response.status_code != 302 or not response.headers["location"].endswith("/results/"):
+            return False
+        self.run.submitted.add(self.assessment_id)
+        self.run.progress["submitted"] += 1
+        await self.persist("results", "GET", response.headers["location"])
+        return True
+
+    async def download(self) -> bool:
+        response = await self.persist("pdf", "GET", f"/assessments/{self.assessment_id}/report.pdf")
+        if response is None or response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            return False
+        self.run.progress["downloaded PDF"] += 1
+        return True
+
+
+def _json(response: httpx.Response | None) -> dict:
+    if response is None or "application/json" not in response.headers.get("content-type", ""):
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        return {}
+
+
+def _server_errors(log_path: Path) -> Counter:
+    """(path, final exception line) of each "Internal Server Error" traceback, plus worker timeouts."""
+    found: Counter = Counter()
+    where, exception = None, None
+    for line in [*log_path.read_text(errors="replace").splitlines(), "[end]"]:
+        if line.startswith(("Internal Server Error:", "[")):
+            if where:
+                found[(where, exception or "?")] += 1
+            where, exception = None, None
+            if "WORKER TIMEOUT" in line:
+                found[("gunicorn", "WORKER TIMEOUT")] += 1
+        if line.startswith("Internal Server Error:"):
+            where = re.sub(UUID_RE, "<id>", line.split(":", 1)[1].strip())
+            where = re.sub(r"/answers/[^/]+/", "/answers/<control>/", where)
+        elif where and EXCEPTION_RE.match(line):
+            exception = line  # the last one is the exception the request died of (other threads' lines interleave)
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest rank: a value that was actually observed."""
+    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
+
+
+class Command(BaseCommand):
+    help = "Load-test gunicorn + PostgreSQL on 127.0.0.1 with simulated customers and connection kills."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=50, help="simulated customers, one organization each")
+        parser.add_argument("--duration", type=float, default=60, help="seconds of traffic (default 60)")
+        parser.add_argument("--kills", type=int, default=2, help="times every app connection is terminated")
+        parser.add_argument("--database", default="srsa_load", help="database to (re)create (default srsa_load)")
+        parser.add_argument(
+            "--postgres", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server, without a database"
+        )
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable run")
+
+    def handle(self, *args, users: int, duration: float, kills: int, database: str, postgres: str, **options):
+        if users < 1 or duration <= 0 or kills < 0:
+            raise CommandError("--users must be at least 1, --duration positive, --kills not negative.")
+        if urlsplit(postgres).hostname not in LOCAL_HOSTS:
+            raise CommandError("The load test drops and recreates its database: only a local PostgreSQL is allowed.")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
+            raise CommandError("--database must be a plain lowercase identifier.")
+        self.server_url, self.database = postgres.rstrip("/"), database
+        self.database_url = f"{self.server_url}/{database}"
+        self.rng = random.Random(options["seed"])
+        self.workers, self.threads = options["workers"], options["threads"]
+        static_root = Path(tempfile.mkdtemp(prefix="srsa-load-static-"))
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        log_path = Path(settings.BASE_DIR) / "var" / f"load-gunicorn-{stamp}.log"
+        self.env = {
+            **os.environ,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)[:50],
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": self.database_url,
+            "DATABASE_CONN_MAX_AGE": "60",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SECURE_COOKIES": "false",
+            # A throwaway STATIC_ROOT (settings.py reads it), so the run leaves var/staticfiles alone.
+            "DJANGO_STATIC_ROOT": str(static_root),
+        }
+        gunicorn: subprocess.Popen | None = None
+        try:
+            self.prepare(users)
+            gunicorn, base_url = self.serve(log_path)
+            run = asyncio.run(self.drive(base_url, users, duration, kills))
+            self.stop(gunicorn)
+            gunicorn = None
+            self.report(run, duration, log_path)
+        except KeyboardInterrupt:
+            raise CommandError(f"Interrupted; gunicorn stopped. Its log: {log_path}") from None
+        finally:
+            if gunicorn is not None:
+                self.stop(gunicorn)
+            if ALIAS in connections.settings:
+                connections[ALIAS].close()
+            shutil.rmtree(static_root, ignore_errors=True)
+
+    # --- setup ---------------------------------------------------------------------------------
+
+    def admin_sql(self, statement: str) -> list[tuple]:
+        """One statement on the server's maintenance database, outside any transaction."""
+        with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as conn:
+            cursor = conn.execute(statement)
+            return cursor.fetchall() if cursor.description else []
+
+    def manage(self, *arguments: str) -> None:
+        """A manage.py command against the load database, with the environment gunicorn gets."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode:
+            raise CommandError(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
+
+    def prepare(self, users: int) -> None:
+        started = time.perf_counter()
+        self.stdout.write(f"Recreating database {self.database} …")
+        self.admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        self.admin_sql(f'CREATE DATABASE "{self.database}"')
+        # collectstatic first: with DEBUG off, migrate's system checks refuse to run without the manifest.
+        self.manage("collectstatic", "--noinput")
+        self.manage("migrate", "--noinput")
+        self.manage("load_model", MODEL_FILE, "--publish")
+        connections.settings[ALIAS] = connections.configure_settings(
+            {DEFAULT_DB_ALIAS: dj_database_url.parse(self.database_url)}
+        )[DEFAULT_DB_ALIAS]
+        # One real hash, copied: each login still verifies it at production cost, setup stays fast.
+        password = make_password(PASSWORD)
+        organizations = Organization.objects.using(ALIAS).bulk_create(
+            [Organization(name=f"Load Org {n:03d}") for n in range(users)]
+        )
+        accounts = User.objects.using(ALIAS).bulk_create(
+            [User(email=f"load{n:03d}@load.test", name=f"Load User {n:03d}", password=password) for n in range(users)]
+        )
+        Membership.objects.using(ALIAS).bulk_create(
+            [Membership(user=u, organization=o, role="owner") for u, o in zip(accounts, organizations, strict=True)]
+        )
+        model = ResponsibilityModel.objects.using(ALIAS).get(slug=MODEL_SLUG)
+        deployment = Deployment.objects.using(ALIAS).get(model=model, key=DEPLOYMENT_KEY)
+        self.form = {"model": str(model.pk), "deployment": str(deployment.pk)}
+        self.emails = [u.email for u in accounts]
+        connections[ALIAS].close()  # not one of the app's connections when the kills come
+        self.stdout.write(f"Prepared {users} users in {time.perf_counter() - started:.1f} s.")
+
+    def serve(self, log_path: Path) -> tuple[subprocess.Popen, str]:
+        port = _free_port()
+        command = [
+            sys.executable, "-m", "gunicorn", "config.wsgi",
+            "--workers", str(self.workers), "--threads", str(self.threads),
+            "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+            # The default control socket path is shared by every gunicorn of this user: don't take theirs.
+            "--no-control-socket",
+        ]  # fmt: skip
+        log = log_path.open("w")
+        # A session of its own: Ctrl-C reaches only this process, whose finally stops gunicorn in order.
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise CommandError(f"gunicorn exited with status {process.returncode}; see {log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base_url}/accounts/login/", timeout=5).status_code == 200:
+                    self.stdout.write(f"gunicorn serving on {base_url} (pid {process.pid}); log: {log_path}")
+                    return process, base_url
+            time.sleep(0.3)
+        self.stop(process)
+        raise CommandError(f"gunicorn did not answer within 30 s; see {log_path}")
+
+    def stop(self, process: subprocess.Popen) -> None:
+        """SIGTERM to gunicorn's process group (master and workers); SIGKILL if it lingers."""
+        if process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    # --- traffic -------------------------------------------------------------------------------
+
+    async def drive(self, base_url: str, users: int, duration: float, kills: int) -> Run:
+        run = Run()
+        loop = asyncio.get_running_loop()
+        self.t0 = loop.time()
+        ramp = min(5.0, duration / 10)  # people arrive over a few seconds, not in the same millisecond
+
+        async def arrive(customer: Customer) -> None:
+            try:
+                await asyncio.sleep(self.rng.uniform(0, ramp))
+                await customer.journey()
+            finally:
+                await customer.close()  # also when time is up: the task was cancelled once, this await still runs
+
+        customers = [
+            Customer(n, email, base_url, self.form, run, random.Random(self.rng.random()))
+            for n, email in enumerate(self.emails)
+        ]
+        tasks = [asyncio.create_task(arrive(c)) for c in customers]
+        killer = asyncio.create_task(self.kill_connections(run, duration, kills))
+        self.stdout.write(f"{users} customers for {duration:g} s, {kills} connection kill(s) …")
+        try:
+            _done, pending = await asyncio.wait(tasks, timeout=duration)
+        finally:
+            for task in [*tasks, killer]:
+                task.cancel()
+            await asyncio.gather(*tasks, killer, return_exceptions=True)
+        run.progress["unfinished (time up)"] = len(pending)
+        self.elapsed = loop.time() - self.t0
+        return run
+
+    async def kill_connections(self, run: Run, duration: float, kills: int) -> None:
+        loop = asyncio.get_running_loop()
+        statement = (
+            # With a timeout, pg_terminate_backend returns once the backend is gone, not just signalled.
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+            f"WHERE datname = '{self.database}' AND pid <> pg_backend_pid()"
+        )
+        for i in range(1, kills + 1):
+            await asyncio.sleep(max(0.0, self.t0 + duration * i / (kills + 1) - loop.time()))
+            at = loop.time()
+            terminated = (await asyncio.to_thread(self.admin_sql, statement))[0][0]
+            run.kills.append((at, loop.time(), terminated))
+            self.stdout.write(f"  t={at - self.t0:5.1f} s: terminated {terminated} app connection(s)")
+
+    # --- report --------------------------------------------------------------------------------
+
+    def report(self, run: Run, duration: float, log_path: Path) -> None:
+        w = self.stdout.write
+        samples = run.samples
+        w("")
+        w(f"Total requests: {len(samples)} in {self.elapsed:.1f} s ({len(samples) / self.elapsed:.0f}/s)")
+        w(f"  cut off in flight when time was up: {run.cut_off}")
+        killed = ", ".join(f"t={at - self.t0:.1f} s: {n}" for at, _, n in run.kills) or "none"
+        w(f"Connection kills (backends terminated): {killed}")
+        w("Customers: " + ", ".join(f"{k} {v}" for k, v in run.progress.items()))
+        statuses = Counter(s.status for s in samples if s.status is not None)
+        w("Responses by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+        errors = [s for s in samples if s.status is None or s.status >= 400]
+        w(f"Errors: {len(errors)}")
+        by_kind = Counter((s.route, s.status or s.error) for s in errors)
+        for (route, kind), count in sorted(by_kind.items(), key=lambda item: (-item[1], str(item[0]))):
+            w(f"  {route:<16} {kind}: {count}")
+        if run.kills and errors:
+            # What in-flight-at-the-kill explains; anything else is the app failing on its own.
+            in_flight = [s for s in errors if any(s.start <= end and s.end >= at for at, end, _ in run.kills)]
+            after = [s for s in errors if s not in in_flight and any(0 <= s.start - e <= 2 for _, e, _ in run.kills)]
+            w(
+                f"  of which in flight at a kill instant: {len(in_flight)}; started within 2 s after a kill: {len(after)}"
+            )
+            w(f"  other errors: {len(errors) - len(in_flight) - len(after)}")
+
+        w("Latency per endpoint (ms):")
+        w(f"  {'endpoint':<16} {'count':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
+        by_route: dict[str, list[float]] = defaultdict(list)
+        for s in samples:
+            by_route[s.route].append((s.end - s.start) * 1000)
+        for route, values in sorted(by_route.items()):
+            values.sort()
+            p50, p95, p99 = (_percentile(values, f) for f in (0.5, 0.95, 0.99))
+            w(f"  {route:<16} {len(values):>6} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {values[-1]:>8.0f}")
+
+        lost, late = self.verify(run)
+        for crash in run.crashes:
+            w(self.style.WARNING(crash))
+        w(f"Acknowledged answers checked: {len(run.acked)}")
+        if late:
+            w(f"  stored a later unacknowledged write instead (allowed): {late}")
+        w(f"lost acknowledged answers: {len(lost)}")
+        for key, expected, stored in lost[:20]:
+            w(f"  {key}: acknowledged {expected}, stored {stored}")
+        stored_submitted = set(
+            str(pk)
+            for pk in Assessment.objects.using(ALIAS)
+            .filter(pk__in=run.submitted)
+            .exclude(status=Assessment.Status.DRAFT)
+            .values_list("pk", flat=True)
+        )
+        w(f"lost acknowledged submissions: {len(run.submitted - stored_submitted)}")
+        logged = _server_errors(log_path)
+        w(f"Server errors in gunicorn's log: {sum(logged.values())}")
+        for (where, exception), count in sorted(logged.items(), key=lambda item: -item[1]):
+            w(f"  {count} × {where}: {exception}")
+        w(f"gunicorn log: {log_path}")
+        server_errors = sum(v for k, v in statuses.items() if k >= 500)
+        if lost or server_errors or run.submitted - stored_submitted:
+            raise CommandError(f"{len(lost)} lost acknowledged answer(s), {server_errors} 5xx response(s).")
+
+    def verify(self, run: Run) -> tuple[list, int]:
+        """Compare each (assessment, control) in the database with the last acknowledged value."""
+        stored = {
+            (str(aid), cid): (claim, notes, justification)
+            for aid, cid, claim, notes, justification in Answer.objects.using(ALIAS)
+            .filter(assessment_id__in={aid for aid, _ in run.acked})
+            .values_list("assessment_id", "control__control_id", "claim", "notes", "justification")
+        }
+        lost, late = [], 0
+        for key, expected in run.acked.items():
+            value = stored.get(key)
+            if value == expected:
+                continue
+            if value in run.unacked.get(key, []):
+                late += 1  # a retry or a request cut off at the end that committed after all
+                continue
+            lost.append((key, expected, value))
+        return lost, late
