@@ -1,5 +1,6 @@
 """The customer's pages: dashboard, start, walk-through with autosave, review, submit, results, export."""
 
+import uuid
 import json
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -440,3 +441,41 @@ def test_an_answer_counts_as_the_assessments_last_change(assessment, user):
     before = Assessment.objects.get(pk=assessment.pk).updated_at
     answer(assessment, user, "NET-ALLOW", "implemented")
     assert Assessment.objects.get(pk=assessment.pk).updated_at > before
+
+
+def test_posting_the_start_form_twice_starts_one_assessment(logged_in, yb_model, managed):
+    """A double click, or a retry after the response was lost, must not leave two drafts."""
+    import re
+
+    from assessment.models import Assessment, AuditEvent
+
+    form = logged_in.get("/assessments/new/").content.decode()
+    pk = re.search(r'name="pk" value="([0-9a-f-]{36})"', form).group(1)
+    data = {"title": "Payments", "model": yb_model.pk, "deployment": managed.pk, "pk": pk}
+    first, second = logged_in.post("/assessments/new/", data), logged_in.post("/assessments/new/", data)
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == f"/assessments/{pk}/areas/encryption/"
+    assert list(Assessment.objects.values_list("pk", flat=True)) == [uuid.UUID(pk)]
+    assert AuditEvent.objects.filter(kind="created").count() == 1
+
+
+def test_each_start_form_shown_starts_its_own_assessment(logged_in, yb_model, managed):
+    import re
+
+    from assessment.models import Assessment
+
+    for title in ("One", "Two"):
+        pk = re.search(r'name="pk" value="([^"]+)"', logged_in.get("/assessments/new/").content.decode()).group(1)
+        logged_in.post("/assessments/new/", {"title": title, "model": yb_model.pk, "deployment": managed.pk, "pk": pk})
+    assert sorted(Assessment.objects.values_list("title", flat=True)) == ["One", "Two"]
+
+
+def test_another_organizations_form_id_is_refused(client, other_user, assessment, yb_model, managed):
+    from assessment.models import Assessment
+
+    client.force_login(other_user)
+    data = {"title": "Mine", "model": yb_model.pk, "deployment": managed.pk, "pk": assessment.pk}
+    response = client.post("/assessments/new/", data)
+    assert response.status_code == 200
+    assert "This form was already used. Reload the page to start another assessment." in response.content.decode()
+    assert Assessment.objects.get().title == "Prod cluster"

@@ -119,3 +119,11 @@ def test_two_accounts_cannot_differ_only_in_case(db, user):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.bulk_create([User(email="ALICE@acme.test", name="Other")])
+
+
+def test_a_csrf_failure_gets_the_sites_own_page(db):
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "This form has expired" in body
+    assert "<style" not in body  # Django's own page inlines its CSS, which the CSP blocks

@@ -1,5 +1,7 @@
 """Assessment forms: starting one, and the answer to one control."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -22,6 +24,8 @@ class AssessmentStartForm(forms.Form):
     model = forms.ModelChoiceField(
         label="Responsibility model", queryset=ResponsibilityModel.objects.published(), empty_label="Choose a model"
     )
+    # A fresh id per form shown: posting the same form twice starts one assessment, not two.
+    pk = forms.UUIDField(widget=forms.HiddenInput, required=False)
     deployment = forms.TypedChoiceField(
         label="How you deploy",
         coerce=int,
@@ -31,6 +35,7 @@ class AssessmentStartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["pk"].initial = uuid.uuid4()
         published = Deployment.objects.filter(model__status=ResponsibilityModel.Status.PUBLISHED)
         self.deployments = {d.pk: d for d in published.select_related("model").order_by("model__title", "position")}
         # Grouped by model (the group label is the model's name), so the choice is clear without JavaScript.

@@ -1,9 +1,10 @@
 """Writes to assessments and their answers: start, answer (optimistic versioning), delete."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ..models import Answer, Assessment, AuditEvent, Control, Deployment, Ownership, ResponsibilityModel, User
 from ..models.assessments import MAX_TEXT, Claim
@@ -40,25 +41,55 @@ def _organization_of(user: User):
     return membership.organization
 
 
-@transaction.atomic
 def assessment_start(
-    *, user: User, model: ResponsibilityModel, deployment: Deployment, title: str, scope: str = ""
+    *,
+    user: User,
+    model: ResponsibilityModel,
+    deployment: Deployment,
+    title: str,
+    scope: str = "",
+    pk: uuid.UUID | None = None,
 ) -> Assessment:
-    """Create a draft assessment of the user's organization against a published model version."""
+    """Create a draft assessment of the user's organization against a published model version.
+
+    `pk` makes a retry safe: the start form carries a fresh id, so posting it again (a double
+    click, or a retry after a lost response) returns the draft it already created, not a second one.
+    """
+    organization = _organization_of(user)
+    if pk is not None:
+        existing = Assessment.objects.filter(pk=pk).first()
+        if existing is not None:
+            if existing.organization_id != organization.pk or existing.created_by_id != user.pk:
+                raise ValidationError("This form was already used. Reload the page to start another assessment.")
+            return existing
+    try:
+        return _create(
+            user=user, organization=organization, model=model, deployment=deployment, title=title, scope=scope, pk=pk
+        )
+    except IntegrityError:
+        if pk is None or not Assessment.objects.filter(pk=pk, created_by=user).exists():
+            raise
+        return Assessment.objects.get(pk=pk)  # the same form, posted twice at once: the other post won
+
+
+@transaction.atomic
+def _create(*, user, organization, model, deployment, title, scope, pk) -> Assessment:
     if not model.is_published:
         raise ValidationError({"model": "Choose a published responsibility model."}, code="unpublished")
     if deployment.model_id != model.pk:
         raise ValidationError({"deployment": "Choose a deployment model of the chosen model."}, code="mismatch")
     assessment = Assessment(
-        organization=_organization_of(user),
+        organization=organization,
         model=model,
         deployment=deployment,
         title=title.strip(),
         scope=scope.strip(),
         created_by=user,
     )
-    assessment.full_clean()
-    assessment.save()
+    if pk is not None:
+        assessment.pk = pk
+    assessment.full_clean(validate_unique=False)  # a clash of ids is the retry case, handled by the caller
+    assessment.save(force_insert=True)
     AuditEvent.objects.create(
         assessment=assessment, actor=user, kind=AuditEvent.Kind.CREATED, message=f"Started “{assessment.title}”"
     )

@@ -491,9 +491,9 @@ class Command(BaseCommand):
         by_kind = Counter((s.route, s.status or s.error) for s in errors)
         for (route, kind), count in sorted(by_kind.items(), key=lambda item: (-item[1], str(item[0]))):
             w(f"  {route:<16} {kind}: {count}")
+        # A request whose connection is killed under it can only fail; any other 5xx is the app's fault.
+        in_flight = [s for s in errors if any(s.start <= end and s.end >= at for at, end, _ in run.kills)]
         if run.kills and errors:
-            # What in-flight-at-the-kill explains; anything else is the app failing on its own.
-            in_flight = [s for s in errors if any(s.start <= end and s.end >= at for at, end, _ in run.kills)]
             after = [s for s in errors if s not in in_flight and any(0 <= s.start - e <= 2 for _, e, _ in run.kills)]
             w(
                 f"  of which in flight at a kill instant: {len(in_flight)}; started within 2 s after a kill: {len(after)}"
@@ -532,9 +532,11 @@ class Command(BaseCommand):
         for (where, exception), count in sorted(logged.items(), key=lambda item: -item[1]):
             w(f"  {count} × {where}: {exception}")
         w(f"gunicorn log: {log_path}")
-        server_errors = sum(v for k, v in statuses.items() if k >= 500)
+        server_errors = sum(1 for s in samples if s.status and s.status >= 500 and s not in in_flight)
         if lost or server_errors or run.submitted - stored_submitted:
-            raise CommandError(f"{len(lost)} lost acknowledged answer(s), {server_errors} 5xx response(s).")
+            raise CommandError(
+                f"{len(lost)} lost acknowledged answer(s), {server_errors} 5xx response(s) not explained by a kill."
+            )
 
     def verify(self, run: Run) -> tuple[list, int]:
         """Compare each (assessment, control) in the database with the last acknowledged value."""
