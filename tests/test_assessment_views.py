@@ -1,7 +1,7 @@
 """The customer's pages: dashboard, start, walk-through with autosave, review, submit, results, export."""
 
-import uuid
 import json
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
