@@ -5,6 +5,7 @@ Every write goes through the workflow services, which check the actor and the st
 """
 
 import csv
+from dataclasses import dataclass
 from datetime import UTC
 
 from django.contrib import admin, messages
@@ -13,18 +14,17 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from .forms.review import Decision, DecisionForm, control_review_forms
+from .forms.review import DecisionForm, control_review_forms
 from .models import Assessment, AuditEvent, User
 from .reports.export import csv_cell
-from .selectors.assessments import assessment_state, evaluate_many
-from .services import workflow
+from .selectors.assessments import AnswerChange, answer_changes_since, assessment_state, evaluate_many
+from .services import review
 
 Status = Assessment.Status
 HISTORY_PAGE_SIZE = 100
@@ -36,17 +36,6 @@ def _report_links(assessment: Assessment) -> list[tuple[str, str]]:
         ("PDF report", reverse("assessment_report_pdf", args=[assessment.pk])),
         ("HTML report", reverse("assessment_report", args=[assessment.pk])),
     ]
-
-
-def _buttons(assessment: Assessment, can_review: bool) -> list[tuple[str, str]]:
-    if not can_review:
-        return []
-    labels = dict(Decision.choices)
-    if assessment.status == Status.SUBMITTED:
-        return [(Decision.START_REVIEW, labels[Decision.START_REVIEW])]
-    if assessment.status == Status.IN_REVIEW:
-        return [(d, labels[d]) for d in (Decision.SAVE, Decision.APPROVE, Decision.REQUEST_CHANGES)]
-    return []
 
 
 def describe(event: AuditEvent) -> str:
@@ -62,6 +51,8 @@ def describe(event: AuditEvent) -> str:
     if event.kind == AuditEvent.Kind.ANSWER:
         text = f"Answer changed {event.control_id}: {label(before, 'claim') or 'unanswered'} → {label(after, 'claim')}"
         return text + (f" (notes: {Truncator(after['notes']).chars(120)})" if after.get("notes") else "")
+    if event.kind == AuditEvent.Kind.ASSIGNMENT:
+        return event.message
     if event.kind == AuditEvent.Kind.REVIEW:
         text = f"Review comment {event.control_id}: {label(after, 'verdict') or 'no verdict'}"
         return text + (f" “{Truncator(after['comment']).chars(200)}”" if after.get("comment") else "")
@@ -76,15 +67,36 @@ def _described(events) -> list[AuditEvent]:
 
 
 def review_page(
-    model_admin, request: HttpRequest, assessment: Assessment, *, pairs=None, decision_form=None, status: int = 200
+    model_admin,
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    pairs=None,
+    decision_form=None,
+    problems: list[review.Problem] = (),
+    status: int = 200,
 ) -> TemplateResponse:
-    """Header facts, report links, the answers by area with a verdict and comment each, and the decision."""
+    """One pass over a submission: what changed since the last review, then the gaps, then the rest by area.
+
+    Every control appears once, with its verdict and comment; the decision bar stays on screen.
+    """
     state = assessment_state(assessment)
     can_review = model_admin.has_review_permission(request, assessment)
     forms_by_id = {item.control.control_id: form for item, form in (pairs or control_review_forms(state.items))}
+    resubmitted = assessment.status in (Status.SUBMITTED, Status.IN_REVIEW) and assessment.reviewed_at is not None
+    changes = answer_changes_since(assessment, assessment.reviewed_at) if resubmitted else {}
+
+    def row(item) -> Row:
+        cid = item.control.control_id
+        return Row(item, forms_by_id[cid], changes.get(cid))
+
+    changed = [row(item) for item in state.items if item.control.control_id in changes]
+    gaps = [row(item) for item in state.gaps if item.control.control_id not in changes]
+    shown = {r.item.control.control_id for r in [*changed, *gaps]}
     areas = [
-        (area_state, [(item, forms_by_id[item.control.control_id]) for item in area_state.items])
+        (area_state, rows)
         for area_state in state.areas
+        if (rows := [row(item) for item in area_state.items if item.control.control_id not in shown])
     ]
     members = User.objects.filter(membership__organization=assessment.organization_id).order_by("email")
     context = {
@@ -95,10 +107,13 @@ def review_page(
         "original": assessment,
         "assessment": assessment,
         "state": state,
+        "changed": changed,
+        "gaps": gaps,
         "areas": areas,
-        "commenting": can_review and assessment.status == Status.IN_REVIEW,
-        "buttons": _buttons(assessment, can_review),
+        "resubmitted": resubmitted,
+        "commenting": can_review and assessment.status in (Status.SUBMITTED, Status.IN_REVIEW),
         "decision_form": decision_form or DecisionForm(),
+        "problems": problems,
         "report_links": _report_links(assessment),
         "members": members,
         "recent_events": _described(AuditEvent.objects.filter(assessment=assessment).select_related("actor")[:5]),
@@ -108,53 +123,76 @@ def review_page(
     return TemplateResponse(request, "admin/assessment/assessment/review.html", context, status=status)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One control on the review page: the item, its verdict form, and what changed since the last review."""
+
+    item: object
+    form: object
+    change: AnswerChange | None
+
+
 def review_post(model_admin, request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    """Save the controls' verdicts and comments, then apply the decision: all of it, or none of it."""
+    """Verdicts, comments and the decision in one go: every problem is reported at once, or all of it is saved."""
     state = assessment_state(assessment)
     pairs = control_review_forms(state.items, request.POST)
     decision_form = DecisionForm(request.POST)
-    posted = [(item, form) for item, form in pairs if form.is_bound]
-    if not decision_form.is_valid() or not all([form.is_valid() for _, form in posted]):
-        decision_form.add_error(
-            None, ValidationError("Nothing was saved: fix the problems marked below.", code="invalid")
-        )
-        return review_page(model_admin, request, assessment, pairs=pairs, decision_form=decision_form, status=400)
+    problems = [
+        review.Problem(f"{item.control.control_id} {item.control.title}: {text}", control_id=item.control.control_id)
+        for item, form in pairs
+        if form.is_bound and not form.is_valid()
+        for errors in form.errors.values()
+        for text in errors
+    ]
+    if not decision_form.is_valid():
+        problems += [
+            review.Problem(text, field=name) for name, errors in decision_form.errors.items() for text in errors
+        ]
+        return _refused(model_admin, request, assessment, pairs, decision_form, problems)
     decision, message = decision_form.cleaned_data["decision"], decision_form.cleaned_data["message"]
+    saved = {item.control.control_id: item.review for item in state.items}
+    current = {cid: r.verdict if r else "" for cid, r in saved.items()}
+    posted = {
+        item.control.control_id: form.cleaned_data["verdict"]
+        for item, form in pairs
+        if form.is_bound and form.is_valid()
+    }
+    verdicts = review.final_verdicts(current, posted, accept_remaining=decision_form.cleaned_data["accept_remaining"])
+    titles = {item.control.control_id: item.control.title for item in state.items}
+    problems += review.review_problems(verdicts=verdicts, titles=titles, decision=decision, message=message)
+    if problems:
+        return _refused(model_admin, request, assessment, pairs, decision_form, problems)
+    inputs = []
+    for item, form in pairs:
+        cid = item.control.control_id
+        old_comment = saved[cid].comment if saved[cid] else ""
+        comment = form.cleaned_data["comment"] if form.is_bound else old_comment
+        if verdicts[cid] != current[cid] or comment != old_comment:
+            inputs.append(review.VerdictInput(item.control, verdicts[cid], comment))
     try:
-        with transaction.atomic():
-            saved = 0
-            for item, form in posted:
-                if form.has_changed():
-                    workflow.control_review_save(
-                        assessment=assessment,
-                        control=item.control,
-                        actor=request.user,
-                        verdict=form.cleaned_data["verdict"],
-                        comment=form.cleaned_data["comment"],
-                    )
-                    saved += 1
-            text = _decide(decision, assessment, request.user, message, saved)
-    except ValidationError as error:  # TransitionRefused included
-        decision_form.add_error(None, error.messages)
-        return review_page(model_admin, request, assessment, pairs=pairs, decision_form=decision_form, status=400)
-    messages.success(request, text)
-    return HttpResponseRedirect(request.path)
+        review.review_apply(
+            assessment=assessment, actor=request.user, verdicts=inputs, decision=decision, message=message
+        )
+    except ValidationError as error:  # TransitionRefused included: another reviewer decided meanwhile, say
+        refused = [review.Problem(text) for text in error.messages]
+        return _refused(model_admin, request, assessment, pairs, decision_form, refused)
+    if decision == review.SAVE:
+        count = len(inputs)
+        messages.success(
+            request, f"Saved {count} control review{'s' if count != 1 else ''}." if count else "No changes to save."
+        )
+        return HttpResponseRedirect(request.path)
+    done = "Approved" if decision == review.APPROVE else "Requested changes on"
+    messages.success(request, f"{done} “{assessment.title}”. The organization's members have been emailed.")
+    # The pass is over: back to the queue, for the next submission.
+    return HttpResponseRedirect(reverse("admin:assessment_assessment_changelist"))
 
 
-def _decide(decision: str, assessment: Assessment, actor: User, message: str, saved: int) -> str:
-    """Apply the decision; returns what to tell the reviewer."""
-    if decision == Decision.START_REVIEW:
-        workflow.assessment_start_review(assessment=assessment, actor=actor)
-        return "Review started: give the controls a verdict, then approve or request changes."
-    if decision == Decision.APPROVE:
-        workflow.assessment_approve(assessment=assessment, actor=actor, message=message)
-        return f"Approved “{assessment.title}”. The organization's members have been emailed."
-    if decision == Decision.REQUEST_CHANGES:
-        workflow.assessment_request_changes(assessment=assessment, actor=actor, message=message)
-        return f"Requested changes on “{assessment.title}”. The organization's members have been emailed."
-    if saved:
-        return f"Saved {saved} control review{'s' if saved != 1 else ''}."
-    return "No changes to save."
+def _refused(model_admin, request, assessment, pairs, decision_form, problems) -> TemplateResponse:
+    """The page again, with what was typed kept and every problem listed at the top."""
+    return review_page(
+        model_admin, request, assessment, pairs=pairs, decision_form=decision_form, problems=problems, status=400
+    )
 
 
 def history_page(model_admin, request: HttpRequest, assessment: Assessment) -> TemplateResponse:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessment.models import Assessment, AuditEvent, ControlReview, Organization, User
 from assessment.services import workflow
 from assessment.services.assessments import assessment_start
-from tests.conftest import PASSWORD, answer, answer_all, make_member
+from tests.conftest import PASSWORD, answer, answer_all, make_member, make_reviewer
 
 Status = Assessment.Status
 CHANGELIST = "/admin/assessment/assessment/"
@@ -158,9 +158,10 @@ def test_reviewer_sees_the_changelist(as_reviewer, submitted):
     assert as_reviewer.get(CHANGELIST).status_code == 200
 
 
-def test_reviewers_do_not_see_drafts_in_the_changelist(as_reviewer, submitted, draft):
-    titles = [row["title"] for row in changelist_rows(as_reviewer.get(CHANGELIST).content.decode())]
-    assert titles == ["Prod cluster"]
+@pytest.mark.parametrize("query", [{}, {"status": "all"}, {"status": "draft"}])
+def test_reviewers_do_not_see_drafts_in_the_changelist(as_reviewer, submitted, draft, query):
+    titles = [row["title"] for row in changelist_rows(as_reviewer.get(CHANGELIST, query).content.decode())]
+    assert titles == ([] if query.get("status") == "draft" else ["Prod cluster"])
 
 
 def test_reviewers_cannot_open_a_draft(as_reviewer, draft):
@@ -171,8 +172,10 @@ def test_reviewers_cannot_open_a_draft(as_reviewer, draft):
 
 def test_superusers_see_drafts_listed_after_submissions(client, superuser, submitted, draft):
     client.force_login(superuser)
-    titles = [row["title"] for row in changelist_rows(client.get(CHANGELIST).content.decode())]
+    titles = [row["title"] for row in changelist_rows(client.get(CHANGELIST, {"status": "all"}).content.decode())]
     assert titles == ["Prod cluster", "Secret draft"]
+    # Not in the queue, though: a draft needs no reviewer.
+    assert [row["title"] for row in changelist_rows(client.get(CHANGELIST).content.decode())] == ["Prod cluster"]
 
 
 def test_nobody_adds_assessments_in_the_admin(as_reviewer, db):
@@ -244,24 +247,26 @@ def test_a_published_model_is_read_only_even_for_superusers(client, superuser, y
 
 def test_changelist_row_shows_the_submission_at_a_glance(as_reviewer, submitted):
     row = changelist_rows(as_reviewer.get(CHANGELIST).content.decode())[0]
-    assert {key: value for key, value in row.items() if key != "submitted"} == {
+    # "Waiting since" is a clock reading: tests/test_admin_queue.py checks it with a fixed submission time.
+    assert {key: value for key, value in row.items() if key != "waiting_since"} == {
         "organization": "Acme Corp",
         "title": "Prod cluster",
         "model_version": "YugabyteDB Managed 1.0",
         "deployment": "YugabyteDB Managed",
         "status": "Submitted",
+        "resubmitted": "",
         "overall_score": "93%",
-        "critical_gaps": "1",
-        "high_gaps": "1",
+        "gaps": "1 critical · 1 high",
+        "assigned_to": "Unassigned Assign to me",
     }
 
 
-def test_changelist_lists_newest_submissions_first(as_reviewer, submitted, user, yb_model, managed):
+def test_all_lists_newest_submissions_first(as_reviewer, submitted, user, yb_model, managed):
     later = assessment_start(user=user, model=yb_model, deployment=managed, title="Staging cluster")
     answer_all(later, user)
     workflow.assessment_submit(assessment=later, actor=user)
-    titles = [row["title"] for row in changelist_rows(as_reviewer.get(CHANGELIST).content.decode())]
-    assert titles == ["Staging cluster", "Prod cluster"]
+    html = as_reviewer.get(CHANGELIST, {"status": "all"}).content.decode()
+    assert [row["title"] for row in changelist_rows(html)] == ["Staging cluster", "Prod cluster"]
 
 
 def test_changelist_filters_by_status(as_reviewer, submitted, in_review_other):
@@ -279,7 +284,13 @@ def in_review_other(user, reviewer, yb_model, managed):
 
 def test_reviewers_are_not_offered_a_draft_filter(as_reviewer, submitted):
     html = as_reviewer.get(CHANGELIST).content.decode()
-    assert re.findall(r'<a href="\?status=(\w+)"', html) == ["submitted", "in_review", "changes_requested", "approved"]
+    assert re.findall(r'<a href="\?status=(\w+)"', html) == [
+        "submitted",
+        "in_review",
+        "changes_requested",
+        "approved",
+        "all",
+    ]
 
 
 def test_changelist_searches_by_member_email_without_duplicates(as_reviewer, submitted, org):
@@ -305,8 +316,11 @@ def test_a_search_does_not_also_count_every_assessment(as_reviewer, submitted):
     assert re.search(r"\d+ total", html) is None
 
 
-def make_submissions(organization, deployment, creator, count: int) -> None:
-    """`count` submitted assessments with a few answers each, written in bulk."""
+def make_submissions(organization, deployment, creator, count: int, assignees=(None,)) -> None:
+    """`count` submitted assessments with a few answers each, written in bulk.
+
+    Every other one is a resubmission (an earlier decision); they are assigned to `assignees` in turn.
+    """
     now = timezone.now()
     created = Assessment.objects.bulk_create(
         Assessment(
@@ -316,6 +330,8 @@ def make_submissions(organization, deployment, creator, count: int) -> None:
             title=f"Cluster {i}",
             status=Status.SUBMITTED,
             submitted_at=now,
+            reviewed_at=now if i % 2 else None,
+            assignee=assignees[i % len(assignees)],
             created_by=creator,
         )
         for i in range(count)
@@ -335,11 +351,12 @@ def changelist_queries(client, query: dict | None = None) -> tuple[int, int]:
     return len(queries), len(changelist_rows(response.content.decode()))
 
 
-def test_changelist_queries_do_not_grow_with_rows(as_reviewer, org, user, managed):
-    make_submissions(org, managed, user, 1)
+def test_changelist_queries_do_not_grow_with_rows(as_reviewer, org, user, managed, reviewer):
+    # Assigned rows: the Assignee column reads the user through list_select_related, not a query per row.
+    make_submissions(org, managed, user, 1, assignees=(reviewer,))
     changelist_queries(as_reviewer)  # warm caches (content types, session)
     one = changelist_queries(as_reviewer, {"all": ""})
-    make_submissions(org, managed, user, 199)
+    make_submissions(org, managed, user, 199, assignees=(reviewer, None, make_reviewer("sam@provider.test")))
     many = changelist_queries(as_reviewer, {"all": ""})
     paged = changelist_queries(as_reviewer)
     assert (one[1], many[1], paged[1]) == (1, 200, 50)
@@ -366,9 +383,9 @@ def test_review_page_links_the_reports_that_exist(as_reviewer, submitted):
     assert all(f'href="{url}"' in html for url in expected)
 
 
-def test_review_page_groups_answers_by_area(as_reviewer, submitted):
+def test_review_page_groups_the_other_answers_by_area(as_reviewer, submitted):
     html = as_reviewer.get(change_url(submitted)).content.decode()
-    assert re.findall(r'<div class="module review-area" id="area-([\w-]+)">', html) == [
+    assert re.findall(r'<details class="module review-area" id="area-([\w-]+)">', html) == [
         "encryption",
         "network",
         "authentication",
@@ -381,30 +398,19 @@ def test_review_page_groups_answers_by_area(as_reviewer, submitted):
 
 def test_review_page_shows_each_answer_with_outcome_and_risk(as_reviewer, submitted, user):
     answer_row = re.search(
-        r'<tr id="c-NET-ALLOW".*?</tr>', as_reviewer.get(change_url(submitted)).content.decode(), re.S
+        r'<article [^>]*id="c-NET-ALLOW".*?</article>', as_reviewer.get(change_url(submitted)).content.decode(), re.S
     )
     text = " ".join(re.sub(r"<[^>]+>", " ", answer_row.group(0)).split())
     assert text.startswith("NET-ALLOW")
-    assert "Customer We rely on the provider or cloud" in text
-    assert "Misattributed Critical" in text
+    assert "owner: Customer · Misattributed · critical risk" in text
+    assert "Answer: We rely on the provider or cloud" in text
 
 
-def test_submitted_assessment_offers_only_start_review(as_reviewer, submitted):
-    html = as_reviewer.get(change_url(submitted)).content.decode()
-    assert re.findall(r'name="decision" value="(\w+)"', html) == ["start_review"]
-
-
-def test_in_review_offers_save_approve_and_request_changes(as_reviewer, in_review):
-    html = as_reviewer.get(change_url(in_review)).content.decode()
-    assert re.findall(r'name="decision" value="(\w+)"', html) == ["save", "approve", "request_changes"]
+@pytest.mark.parametrize("fixture", ["submitted", "in_review"])
+def test_a_submission_offers_save_request_changes_and_approve(as_reviewer, request, fixture):
+    html = as_reviewer.get(change_url(request.getfixturevalue(fixture))).content.decode()
+    assert re.findall(r'name="decision" value="(\w+)"', html) == ["save", "request_changes", "approve"]
     assert 'name="NET-ALLOW-verdict"' in html
-
-
-def test_start_review_button(as_reviewer, submitted, reviewer):
-    response = as_reviewer.post(change_url(submitted), {"decision": "start_review"}, follow=True)
-    assert response.redirect_chain == [(change_url(submitted), 302)]
-    assert messages_of(response) == ["Review started: give the controls a verdict, then approve or request changes."]
-    assert Assessment.objects.get(pk=submitted.pk).reviewer == reviewer
 
 
 def test_request_changes_with_a_control_comment(as_reviewer, in_review):
@@ -434,7 +440,7 @@ def test_request_changes_without_a_message_saves_nothing(as_reviewer, in_review)
         {"NET-ALLOW-verdict": "needs_work", "NET-ALLOW-comment": "Open.", "decision": "request_changes", "message": ""},
     )
     assert response.status_code == 400
-    assert "Say what needs to change: a message is required." in response.content.decode()
+    assert "Say what needs to change: a decision message is required." in response.content.decode()
     assert status_of(in_review) == Status.IN_REVIEW
     assert ControlReview.objects.count() == 0
 
@@ -495,17 +501,17 @@ def test_approve_while_a_control_needs_work_is_refused(as_reviewer, in_review):
         {"NET-ALLOW-verdict": "needs_work", "NET-ALLOW-comment": "Open.", "decision": "approve"},
     )
     assert response.status_code == 400
-    assert "1 control is still marked “needs work” (NET-ALLOW): accept it or request changes." in (
+    assert "NET-ALLOW IP allow lists: still marked “needs work”; accept it, or request changes." in (
         response.content.decode()
     )
     assert status_of(in_review) == Status.IN_REVIEW
 
 
-def test_a_crafted_approval_of_a_submitted_assessment_is_refused(as_reviewer, submitted):
-    response = as_reviewer.post(change_url(submitted), {"decision": "approve", "message": "Skip the review"})
-    assert response.status_code == 400
-    assert "This assessment is submitted; it can&#x27;t be moved to approved from there." in response.content.decode()
-    assert status_of(submitted) == Status.SUBMITTED
+def test_approving_a_submission_directly_records_the_review_starting(as_reviewer, submitted, reviewer):
+    response = as_reviewer.post(change_url(submitted), {"decision": "approve", "message": "All good"})
+    assert response.status_code == 302
+    transitions = AuditEvent.objects.filter(assessment=submitted, kind="transition").order_by("at", "id")
+    assert [(e.after["status"], e.actor) for e in transitions][1:] == [("in_review", reviewer), ("approved", reviewer)]
 
 
 def test_a_crafted_post_of_model_fields_changes_nothing(as_reviewer, submitted):
@@ -515,15 +521,6 @@ def test_a_crafted_post_of_model_fields_changes_nothing(as_reviewer, submitted):
     assert response.status_code == 400
     after = Assessment.objects.get(pk=submitted.pk)
     assert (after.status, after.title) == (Status.SUBMITTED, "Prod cluster")
-
-
-def test_a_crafted_control_review_before_the_review_starts_is_refused(as_reviewer, submitted):
-    response = as_reviewer.post(
-        change_url(submitted), {"NET-ALLOW-verdict": "accepted", "NET-ALLOW-comment": "", "decision": "save"}
-    )
-    assert response.status_code == 400
-    assert "Start the review before commenting on controls." in response.content.decode()
-    assert ControlReview.objects.count() == 0
 
 
 def test_an_approved_assessment_refuses_every_decision(as_reviewer, in_review, reviewer):
@@ -544,28 +541,31 @@ def test_an_approved_assessment_shows_no_buttons(as_reviewer, in_review, reviewe
 # Bulk actions.
 
 
-def test_bulk_start_review_reports_started_and_refused(as_reviewer, submitted, in_review_other):
+def test_bulk_assign_reports_assigned_and_refused(as_reviewer, submitted, in_review_other, reviewer):
+    workflow.assessment_approve(assessment=in_review_other, actor=reviewer)
+    # Posted from the "All" view, where the approved one is listed (an action acts on the rows of the current view).
     response = as_reviewer.post(
-        CHANGELIST,
-        {"action": "start_review", "_selected_action": [submitted.pk, in_review_other.pk]},
+        f"{CHANGELIST}?status=all",
+        {"action": "assign_to_me", "_selected_action": [submitted.pk, in_review_other.pk]},
         follow=True,
     )
     assert messages_of(response) == [
-        "Started the review of 1 assessment.",
-        "Not started: “Other cluster” (Acme Corp): This assessment is in review; it can't be moved to in review "
-        "from there.",
+        "Assigned 1 assessment to you.",
+        "Not assigned: “Other cluster” (Acme Corp): This assessment is approved; its review is finished.",
     ]
-    assert status_of(submitted) == Status.IN_REVIEW
+    assert Assessment.objects.get(pk=submitted.pk).assignee == reviewer
+    assert Assessment.objects.get(pk=in_review_other.pk).assignee is None
 
 
-def test_bulk_start_review_is_not_offered_to_view_only_staff(client, submitted):
+def test_bulk_assign_is_not_offered_to_view_only_staff(client, submitted):
     from django.contrib.auth.models import Permission
 
     viewer = User.objects.create_user("auditor@provider.test", PASSWORD, name="Auditor", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_assessment"))
     client.force_login(viewer)
-    client.post(CHANGELIST, {"action": "start_review", "_selected_action": [submitted.pk]})
-    assert status_of(submitted) == Status.SUBMITTED
+    assert 'value="assign_to_me"' not in client.get(CHANGELIST).content.decode()
+    client.post(CHANGELIST, {"action": "assign_to_me", "_selected_action": [submitted.pk]})
+    assert Assessment.objects.get(pk=submitted.pk).assignee is None
 
 
 def test_bulk_delete_is_not_offered(as_reviewer, submitted):

@@ -127,3 +127,12 @@ def test_a_csrf_failure_gets_the_sites_own_page(db):
     body = response.content.decode()
     assert "This form has expired" in body
     assert "<style" not in body  # Django's own page inlines its CSS, which the CSP blocks
+
+
+def test_the_area_page_states_the_length_limit_of_notes(client, assessment, user):
+    client.force_login(user)
+    from assessment.selectors.assessments import assessment_state
+
+    asked = sum(1 for item in assessment_state(assessment).items if item.control.area.key == "network")
+    body = client.get(f"/assessments/{assessment.pk}/areas/network/").content.decode()
+    assert body.count('maxlength="5000"') == 2 * asked  # notes and justification of each control

@@ -4,13 +4,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ..models import ControlReview
-from ..services.assessments import MAX_TEXT
+from ..models.assessments import MAX_TEXT
+from ..services import review
+
+Verdict = ControlReview.Verdict
 
 
 class ControlReviewForm(forms.Form):
     """One control's verdict and comment; the prefix is the control id."""
 
-    verdict = forms.ChoiceField(choices=[("", "No verdict yet"), *ControlReview.Verdict.choices], required=False)
+    verdict = forms.ChoiceField(
+        choices=[(Verdict.ACCEPTED, "Accept"), (Verdict.NEEDS_WORK, "Needs work")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
     comment = forms.CharField(
         required=False,
         max_length=MAX_TEXT,
@@ -18,41 +25,36 @@ class ControlReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 36}),
     )
 
+    def __init__(self, *args, current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if current == Verdict.RECHECK:
+            # Set by a resubmission; offered only where it is the current verdict, so it can be left as is.
+            self.fields["verdict"].choices = [*self.fields["verdict"].choices, (Verdict.RECHECK, "Re-check later")]
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("verdict") == ControlReview.Verdict.NEEDS_WORK and not cleaned.get("comment"):
+        if cleaned.get("verdict") == Verdict.NEEDS_WORK and not cleaned.get("comment"):
             self.add_error(
                 "comment", ValidationError("Say what needs to change on this control.", code="comment_required")
             )
         return cleaned
 
 
-class Decision:
-    SAVE = "save"
-    START_REVIEW = "start_review"
-    APPROVE = "approve"
-    REQUEST_CHANGES = "request_changes"
-
-    choices = [
-        (SAVE, "Save control reviews"),
-        (START_REVIEW, "Start review"),
-        (APPROVE, "Approve"),
-        (REQUEST_CHANGES, "Request changes"),
-    ]
-
-
 class DecisionForm(forms.Form):
-    """Which button was pressed, and the overall message to the customer."""
+    """Which button was pressed, the overall message to the customer, and "accept all remaining"."""
 
-    decision = forms.ChoiceField(choices=Decision.choices)
+    decision = forms.ChoiceField(
+        choices=[(review.SAVE, "Save"), (review.APPROVE, "Approve"), (review.REQUEST_CHANGES, "Request changes")]
+    )
     message = forms.CharField(
-        label="Decision message to the customer",
+        label="Message to the customer",
         required=False,
         max_length=MAX_TEXT,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Required when requesting changes: say what needs to change before you can approve.",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Required when requesting changes: say what needs to change.",
     )
+    accept_remaining = forms.BooleanField(label="Accept every control I have not given a verdict", required=False)
 
 
 def control_review_forms(items, data=None) -> list[tuple]:
@@ -63,10 +65,10 @@ def control_review_forms(items, data=None) -> list[tuple]:
     """
     pairs = []
     for item in items:
-        review = item.review
-        initial = {"verdict": review.verdict, "comment": review.comment} if review else {}
-        form = ControlReviewForm(prefix=item.control.control_id, initial=initial)
-        if data is not None and form.add_prefix("verdict") in data:
-            form = ControlReviewForm(data, prefix=item.control.control_id, initial=initial)
+        current = item.review.verdict if item.review else ""
+        initial = {"verdict": current, "comment": item.review.comment} if item.review else {}
+        prefix = item.control.control_id
+        bound = data is not None and (f"{prefix}-verdict" in data or f"{prefix}-comment" in data)
+        form = ControlReviewForm(data if bound else None, prefix=prefix, initial=initial, current=current)
         pairs.append((item, form))
     return pairs

@@ -65,6 +65,10 @@ class Assessment(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who on the provider's side has taken it from the review queue (not necessarily who decided last).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decision_message = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_TEXT)])
     # Bumped by every change (answer, transition, review): part of the report fingerprint.
     revision = models.PositiveIntegerField(default=0)
@@ -117,6 +121,8 @@ class ControlReview(models.Model):
     class Verdict(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"
         NEEDS_WORK = "needs_work", "Needs work"
+        # A "needs work" whose answer the customer has since changed: to look at again, no longer blocking.
+        RECHECK = "recheck", "Re-check (changed since)"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="control_reviews")
     control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
@@ -142,6 +148,8 @@ class AuditEvent(models.Model):
         ANSWER = "answer", "Answer changed"
         TRANSITION = "transition", "Status changed"
         REVIEW = "review", "Review comment"
+        # The provider's own bookkeeping (who took it from the queue): in the admin history, not the customer's.
+        ASSIGNMENT = "assignment", "Assigned"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .. import gap
-from ..models import Answer, Area, Assessment, Control, ControlReview, Ownership
+from ..models import Answer, Area, Assessment, AuditEvent, Control, ControlReview, Ownership
 from ..permissions import is_reviewer
 
 
@@ -165,4 +165,37 @@ def evaluate_many(assessments: Iterable[Assessment]) -> dict:
         claims[assessment_id][control_id] = claim
     return {
         a.pk: gap.evaluate([to_input(o) for o in by_deployment[a.deployment_id]], claims[a.pk]) for a in assessments
+    }
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """What the customer changed in one answer since a point in time: the value then and the value now."""
+
+    before: dict | None  # claim, notes, justification; None: it was unanswered
+    after: dict | None
+
+    def changed(self, key: str) -> bool:
+        return (self.before or {}).get(key, "") != (self.after or {}).get(key, "")
+
+
+def answer_changes_since(assessment: Assessment, since) -> dict[str, AnswerChange]:
+    """Per control id, the answers that differ now from what they were at `since` (one query).
+
+    Read from the audit trail, which records every answer change with its before and after: the
+    first change after `since` holds the value then, the last one the value now. A change that was
+    undone again is no change.
+    """
+    if since is None:
+        return {}
+    first: dict[str, AuditEvent] = {}
+    last: dict[str, AuditEvent] = {}
+    events = AuditEvent.objects.filter(assessment=assessment, kind=AuditEvent.Kind.ANSWER, at__gt=since)
+    for event in events.order_by("at", "id"):
+        first.setdefault(event.control_id, event)
+        last[event.control_id] = event
+    return {
+        control_id: AnswerChange(event.before, last[control_id].after)
+        for control_id, event in first.items()
+        if (event.before or None) != (last[control_id].after or None)
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..models import Assessment, AuditEvent, Control, ControlReview, User
 from ..permissions import is_member, is_reviewer
-from ..selectors.assessments import assessment_state
+from ..selectors.assessments import answer_changes_since, assessment_state
 from .assessments import require_asked
 from .audit import record_change
 from .mail import send_after_commit
@@ -83,8 +83,34 @@ def assessment_submit(*, assessment: Assessment, actor: User) -> Assessment:
         allowed_from=Assessment.EDITABLE_STATUSES,
         submitted_at=timezone.now(),
     )
+    _mark_changed_for_recheck(result, actor=actor)
     _notify_reviewers(result)
     return result
+
+
+def _mark_changed_for_recheck(assessment: Assessment, *, actor: User) -> None:
+    """On a resubmission, "needs work" on a control the customer has since changed becomes "re-check".
+
+    The customer did what was asked of that control; the reviewer looks again, but it no longer
+    blocks approval. Unchanged "needs work" stays as it was.
+    """
+    changed = answer_changes_since(assessment, assessment.reviewed_at)
+    reviews = ControlReview.objects.filter(
+        assessment=assessment, verdict=ControlReview.Verdict.NEEDS_WORK, control__control_id__in=list(changed)
+    ).select_related("control")
+    for review in reviews:
+        before = {"verdict": review.verdict, "comment": review.comment}
+        review.verdict = ControlReview.Verdict.RECHECK
+        review.save(update_fields=["verdict", "updated_at"])
+        record_change(
+            assessment,
+            actor=actor,
+            kind=AuditEvent.Kind.REVIEW,
+            control_id=review.control.control_id,
+            before=before,
+            after={"verdict": review.verdict, "comment": review.comment},
+            message="Answer changed since the review: to be checked again",
+        )
 
 
 def _require_reviewer(actor: User) -> None:
@@ -160,6 +186,9 @@ def control_review_save(
     if verdict and verdict not in ControlReview.Verdict.values:
         raise ValidationError({"verdict": "Choose accepted or needs work."}, code="invalid_choice")
     review = ControlReview.objects.filter(assessment=locked, control=control).first()
+    if verdict == ControlReview.Verdict.RECHECK and (review is None or review.verdict != verdict):
+        # Only a resubmission marks a control for re-checking; a reviewer decides it either way.
+        raise ValidationError({"verdict": "Accept the control or mark it as needing work."}, code="invalid_choice")
     before = {"verdict": review.verdict, "comment": review.comment} if review else None
     after = {"verdict": verdict, "comment": comment.strip()}
     if before == after:

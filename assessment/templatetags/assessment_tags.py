@@ -3,6 +3,7 @@
 from django import template
 
 from ..models import AuditEvent
+from ..reports.context import OUTCOME_LABELS
 
 register = template.Library()
 
@@ -22,3 +23,15 @@ def get_item(mapping, key):
 def field_value(value, key: str):
     """An audit value in words: status, claim and verdict codes become their labels."""
     return AuditEvent.value_label(key, value)
+
+
+@register.filter
+def outcome_label(outcome: str) -> str:
+    """An outcome code in words: "not_applicable" -> "Not applicable"."""
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
+@register.filter
+def changed(change, key: str) -> bool:
+    """Whether an AnswerChange altered `key` (claim, notes or justification)."""
+    return change.changed(key)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..forms.assessments import AnswerForm, AssessmentStartForm
 from ..models import Assessment, AuditEvent, Control, ResponsibilityModel
+from ..models.assessments import MAX_TEXT
 from ..reports.export import export_data
 from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
 from ..services import assessments as services
@@ -98,6 +99,7 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         "previous_area": areas[index - 1] if index else None,
         "next_area": areas[index + 1] if index + 1 < len(areas) else None,
         "editable": assessment.is_editable,
+        "max_text": MAX_TEXT,  # stated on the page as the textareas' limit, enforced by the service
     }
     return render(request, "assessment/assessment_area.html", context, status=400 if request.method == "POST" else 200)
 
@@ -265,7 +267,6 @@ def assessment_delete(request: HttpRequest, pk) -> HttpResponse:
 def assessment_activity(request: HttpRequest, pk) -> HttpResponse:
     """Everything that happened to the assessment, newest first."""
     assessment = assessment_for(request.user, pk)
-    events = Paginator(AuditEvent.objects.filter(assessment=assessment).select_related("actor"), 50).get_page(
-        request.GET.get("page")
-    )
+    events = AuditEvent.objects.filter(assessment=assessment).exclude(kind=AuditEvent.Kind.ASSIGNMENT)
+    events = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("page"))
     return render(request, "assessment/assessment_activity.html", {"assessment": assessment, "page": events})
