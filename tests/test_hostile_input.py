@@ -136,3 +136,13 @@ def test_the_area_page_states_the_length_limit_of_notes(client, assessment, user
     asked = sum(1 for item in assessment_state(assessment).items if item.control.area.key == "network")
     body = client.get(f"/assessments/{assessment.pk}/areas/network/").content.decode()
     assert body.count('maxlength="5000"') == 2 * asked  # notes and justification of each control
+
+
+def test_a_tab_in_a_search_is_just_searched(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/admin/assessment/assessment/?q=Acme%09Corp").status_code == 200
+
+
+def test_a_line_break_in_the_path_is_a_400(client, db):
+    client.raise_request_exception = False
+    assert client.get("/models/a%0Ab/1.0/").status_code == 400
