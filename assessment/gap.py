@@ -57,12 +57,26 @@ OUTCOMES = frozenset(_CUSTOMER_ROW.values()) | frozenset(_PROVIDER_ROW.values())
 WEIGHTS = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 # Decimal, not float, so 0.5 credit and the half-up rounding are exact.
 _CREDIT = {"met": Decimal(1), "partial": Decimal("0.5")}
+# First answers that say "this is ours" (done, partly done, or not yet done): right for customer/shared.
+_CLAIMS_OWN = frozenset({"implemented", "partial", "not_implemented"})
 
 
 def _check(value: object, allowed: Iterable[str], what: str) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
         raise ValueError(f"unknown {what} {value!r}; expected one of: {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A control is asked only when the control `control` is asked and its answer is one of `answers`."""
+
+    control: str
+    answers: frozenset[str]
+
+    def __post_init__(self) -> None:
+        for answer in self.answers:
+            _check(answer, ANSWERS, f"answer in the condition on {self.control!r}:")
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,7 @@ class ControlInput:
     area: str  # area key
     severity: str
     owner: str  # customer/shared/provider/infrastructure/none
+    condition: Condition | None = None
 
     def __post_init__(self) -> None:
         # Fail at construction so a bad model row is reported where it is read,
@@ -89,10 +104,25 @@ class ControlResult:
     answer: str | None
     outcome: str
     risk: str | None
+    first_answer: str | None = None  # blind mode: the claim first saved while the owner was hidden
 
     @property
     def is_gap(self) -> bool:
         return self.outcome in GAP_OUTCOMES
+
+    @property
+    def identified_owner(self) -> bool | None:
+        """Did the first answer name the right owner? None when it does not count (none, or N/A)."""
+        return identifies_owner(self.control.owner, self.first_answer)
+
+
+@dataclass(frozen=True)
+class NotAsked:
+    """A control of the deployment left out because its condition is not met."""
+
+    control: ControlInput
+    answer: str | None  # the current answer of the control the condition names (None: unanswered or not asked)
+    premise_asked: bool  # False: the control it names is itself not asked
 
 
 @dataclass(frozen=True)
@@ -103,6 +133,8 @@ class Evaluation:
     area_scores: dict[str, int | None]  # areas of asked controls, first-appearance order
     overall: int | None
     gap_counts: dict[str, int]  # gaps by risk, all SEVERITIES keys in order
+    not_asked: tuple[NotAsked, ...] = ()  # owner-none controls are not listed: they never arise
+    understanding: int | None = None  # percent of owners identified before seeing them; None in guided mode
 
     @property
     def gaps(self) -> tuple[ControlResult, ...]:
@@ -127,6 +159,11 @@ class Evaluation:
         return tuple(r for r in self.results if r.outcome == "misattributed")
 
     @property
+    def misjudged(self) -> tuple[ControlResult, ...]:
+        """Controls whose first answer (blind mode) did not name the model's owner."""
+        return tuple(r for r in self.results if r.identified_owner is False)
+
+    @property
     def answered(self) -> int:
         return sum(1 for r in self.results if r.answer is not None)
 
@@ -146,6 +183,18 @@ def outcome_for(owner: str, answer: str | None) -> str:
     _check(answer, ANSWERS, "answer")
     row = _CUSTOMER_ROW if owner in _CUSTOMER_OWNERS else _PROVIDER_ROW
     return row[answer]
+
+
+def identifies_owner(owner: str, answer: str | None) -> bool | None:
+    """Whether an answer names the model's owner: "ours" for customer/shared, "someone else's" otherwise.
+
+    None when it says nothing about the owner (unanswered, or not applicable); "don't know" is False.
+    """
+    if answer is None or answer == "not_applicable":
+        return None
+    if owner in _CUSTOMER_OWNERS:
+        return answer in _CLAIMS_OWN
+    return answer == "provider"
 
 
 def risk_for(outcome: str, severity: str) -> str | None:
@@ -177,31 +226,83 @@ def score(results: Iterable[ControlResult]) -> int | None:
         weight = WEIGHTS[control.severity]
         earned += weight * _CREDIT.get(result.outcome, Decimal(0))
         possible += weight
-    if possible == 0:
+    return _percent(earned, possible)
+
+
+def _percent(part: Decimal | int, whole: int) -> int | None:
+    if whole == 0:
         return None
     # Not round(): Python's round() is banker's rounding (62.5 -> 62).
-    return int((earned * 100 / possible).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int((Decimal(part) * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def evaluate(controls: Iterable[ControlInput], answers: Mapping[str, str | None]) -> Evaluation:
+def understanding(results: Iterable[ControlResult]) -> int | None:
+    """Percent of counted first answers that named the model's owner; None when none count."""
+    judged = [r.identified_owner for r in results if r.identified_owner is not None]
+    return _percent(sum(judged), len(judged))
+
+
+def asked_ids(controls: Iterable[ControlInput], answers: Mapping[str, str | None]) -> set[str]:
+    """Ids of the controls asked: owner not none, and any condition met by the current answers.
+
+    A condition is met when the control it names is itself asked and its answer is one of the
+    listed answers, so a chain of conditions switches off together.
+    """
+    by_id = {c.id: c for c in controls}
+    memo: dict[str, bool] = {}
+
+    def asked(control_id: str, path: tuple[str, ...]) -> bool:
+        if control_id in memo:
+            return memo[control_id]
+        if control_id in path:
+            raise ValueError(f"conditions form a cycle: {' -> '.join([*path, control_id])}")
+        control = by_id.get(control_id)
+        if control is None:
+            raise ValueError(f"condition on {path[-1]!r} names unknown control {control_id!r}")
+        condition = control.condition
+        result = control.owner != NOT_ASKED and (
+            condition is None
+            or (asked(condition.control, (*path, control_id)) and answers.get(condition.control) in condition.answers)
+        )
+        memo[control_id] = result
+        return result
+
+    return {control_id for control_id in by_id if asked(control_id, ())}
+
+
+def evaluate(
+    controls: Iterable[ControlInput],
+    answers: Mapping[str, str | None],
+    first_answers: Mapping[str, str | None] | None = None,
+) -> Evaluation:
     """Evaluate every asked control against ``answers`` (keyed by control id).
 
     A missing key means unanswered; answers for ids not among the asked
-    controls (e.g. owner-none controls) are ignored.
+    controls (owner-none controls, unmet conditions) are ignored. ``first_answers``
+    is given in blind mode only: with it the evaluation has an understanding score.
     """
-    results: list[ControlResult] = []
-    by_area: dict[str, list[ControlResult]] = {}
+    controls = list(controls)
     seen: set[str] = set()
     for control in controls:
         if control.id in seen:
             # Answers are keyed by id, so a duplicate would be ambiguous.
             raise ValueError(f"duplicate control id {control.id!r}")
         seen.add(control.id)
+    asked = asked_ids(controls, answers)
+    results: list[ControlResult] = []
+    not_asked: list[NotAsked] = []
+    by_area: dict[str, list[ControlResult]] = {}
+    for control in controls:
         if control.owner == NOT_ASKED:
+            continue
+        if control.id not in asked:
+            premise = control.condition.control  # type: ignore[union-attr]  # only conditions leave one out
+            not_asked.append(NotAsked(control, answers.get(premise) if premise in asked else None, premise in asked))
             continue
         answer = answers.get(control.id)
         outcome = outcome_for(control.owner, answer)
-        result = ControlResult(control, answer, outcome, risk_for(outcome, control.severity))
+        first = first_answers.get(control.id) if first_answers is not None else None
+        result = ControlResult(control, answer, outcome, risk_for(outcome, control.severity), first or None)
         results.append(result)
         by_area.setdefault(control.area, []).append(result)
 
@@ -215,4 +316,6 @@ def evaluate(controls: Iterable[ControlInput], answers: Mapping[str, str | None]
         area_scores={area: score(area_results) for area, area_results in by_area.items()},
         overall=score(results),
         gap_counts=gap_counts,
+        not_asked=tuple(not_asked),
+        understanding=understanding(results) if first_answers is not None else None,
     )

@@ -33,15 +33,22 @@ AREA_KEYS = ("key", "title", "description", "controls")
 CONTROL_KEYS = (
     "id",
     "title",
-    "question",
+    "statement",
     "why",
     "guidance",
     "severity",
     "references",
     "owners",
+    "partners",
+    "condition",
     "customer_part",
     "provider_part",
+    "question",  # what files before version 1.1 called the statement; still read, never written
 )
+# The customer's answers (gap.ANSWERS); a condition lists some of them.
+ANSWERS = ("implemented", "partial", "provider", "not_implemented", "unknown", "not_applicable")
+PARTNERS = ("provider", "infrastructure")
+COMMON = "common"  # the key of the part of a per-deployment text that every deployment shows
 # The database column sizes (assessment.models; a test keeps the two in step), checked here so that an
 # over-long value is a path-precise error rather than a ValidationError or DataError from the database.
 MAX_LENGTHS = {
@@ -66,7 +73,7 @@ REQUIRED = {
     "top": ("slug", "version", "title", "description", "parties", "deployments", "areas"),
     "deployment": ("key", "name"),
     "area": ("key", "title", "controls"),
-    "control": ("id", "title", "question", "why", "guidance", "severity", "owners"),
+    "control": ("id", "title", "why", "guidance", "severity", "owners"),
 }
 
 
@@ -87,17 +94,56 @@ class DeploymentSpec:
 
 
 @dataclass(frozen=True)
+class Texts:
+    """A text that may differ by deployment: a part every deployment shows, plus one per deployment."""
+
+    common: str = ""
+    by_deployment: tuple[tuple[str, str], ...] = ()  # (deployment key, text), in deployment order
+
+    def specific(self, deployment: str) -> str:
+        return dict(self.by_deployment).get(deployment, "")
+
+    def for_deployment(self, deployment: str) -> str:
+        """What a customer of this deployment reads: the common part, then their own."""
+        return "\n\n".join(t for t in (self.common, self.specific(deployment)) if t)
+
+    def to_data(self) -> str | dict[str, str]:
+        if not self.by_deployment:
+            return self.common
+        return _drop_empty({COMMON: self.common, **dict(self.by_deployment)})
+
+    def __bool__(self) -> bool:
+        return bool(self.common or self.by_deployment)
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """Ask the control only when the control `control` got one of `answers`."""
+
+    control: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ControlSpec:
     id: str
     title: str
-    question: str
+    statement: str
     why: str
-    guidance: str
+    guidance: Texts
     severity: str
     owners: tuple[tuple[str, str], ...]  # (deployment key, owner) in deployment order
     references: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    customer_part: str = ""
-    provider_part: str = ""
+    customer_part: Texts = Texts()
+    provider_part: Texts = Texts()  # the partner's part of a shared control
+    partners: tuple[tuple[str, str], ...] = ()  # (deployment key, "infrastructure"): shared with the cloud there
+    condition: ConditionSpec | None = None
+
+    def partner(self, deployment: str) -> str | None:
+        """Who holds the other part where the control is shared there (the provider unless the file says)."""
+        if dict(self.owners).get(deployment) != "shared":
+            return None
+        return dict(self.partners).get(deployment, "provider")
 
 
 @dataclass(frozen=True)
@@ -161,14 +207,18 @@ def _control_data(control: ControlSpec) -> dict[str, Any]:
         {
             "id": control.id,
             "title": control.title,
-            "question": control.question,
+            "statement": control.statement,
             "why": control.why,
-            "guidance": control.guidance,
+            "guidance": control.guidance.to_data(),
             "severity": control.severity,
             "references": {framework: list(ids) for framework, ids in control.references},
             "owners": dict(control.owners),
-            "customer_part": control.customer_part,
-            "provider_part": control.provider_part,
+            "partners": dict(control.partners),
+            "condition": {"control": control.condition.control, "answers": list(control.condition.answers)}
+            if control.condition
+            else None,
+            "customer_part": control.customer_part.to_data(),
+            "provider_part": control.provider_part.to_data(),
         }
     )
 
@@ -212,6 +262,7 @@ class _Validator:
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.total = 0
+        self.conditions: list[tuple[str, str, str]] = []  # (where, the control's id, the control it names)
 
     def add(self, message: str) -> None:
         self.total += 1
@@ -341,6 +392,8 @@ class _Validator:
             key = self.text(item, "key", where, kind="deployment", pattern=SLUG_RE, hint=SLUG_HINT)
             if key in seen:
                 self.error(where, "key", f"duplicate deployment key {_quote(key)}")
+            elif key == COMMON:
+                self.error(where, "key", f"{COMMON!r} is reserved for the part of a text every deployment shows")
             seen.add(key)
             result.append(
                 DeploymentSpec(
@@ -351,8 +404,11 @@ class _Validator:
             )
         return result
 
-    def optional_text(self, data: dict, key: str, where: str) -> str:
-        return self.text(data, key, where) if data.get(key) not in (None, "") else ""
+    def optional_text(self, data: dict, key: str, where: str, *, field: str = "") -> str:
+        if data.get(key) in (None, ""):
+            return ""
+        value = self.text(data, key, where) if not field else self.text({field: data[key]}, field, where)
+        return value
 
     def areas(self, data: dict, known: list[str]) -> list[AreaSpec]:
         result: list[AreaSpec] = []
@@ -383,6 +439,7 @@ class _Validator:
                     controls=tuple(controls),
                 )
             )
+        self.check_conditions(first_seen)
         return result
 
     def control(self, item: Any, path: str, known: list[str], first_seen: dict[str, str]) -> ControlSpec | None:
@@ -402,26 +459,156 @@ class _Validator:
         if severity and severity not in SEVERITIES:
             self.error(where, "severity", f"unknown severity {_quote(severity)}; known: {', '.join(SEVERITIES)}")
         owners = self.owners(item.get("owners"), where, known)
-        customer_part = self.optional_text(item, "customer_part", where)
+        owner_of = dict(owners)
+        customer_part = self.texts(item, "customer_part", where, known, owner_of)
         shared_under = [key for key, owner in owners if owner == "shared"]
-        if shared_under and not customer_part:
+        missing_part = [key for key in shared_under if not customer_part.for_deployment(key)]
+        if missing_part:
             self.error(
                 where,
                 "customer_part",
-                f"required because the control is shared under {', '.join(shared_under)}",
+                f"required because the control is shared under {', '.join(missing_part)}",
             )
+        guidance = self.texts(item, "guidance", where, known, owner_of)
+        if item.get("guidance") is not None and not guidance:
+            self.error(where, "guidance", "must not be empty")
         return ControlSpec(
             id=control_id,
             title=self.text(item, "title", where, kind="control"),
-            question=self.text(item, "question", where),
+            statement=self.statement(item, where),
             why=self.text(item, "why", where),
-            guidance=self.text(item, "guidance", where),
+            guidance=guidance,
             severity=severity,
             owners=owners,
             references=self.references(item.get("references"), where),
             customer_part=customer_part,
-            provider_part=self.optional_text(item, "provider_part", where),
+            provider_part=self.texts(item, "provider_part", where, known, owner_of),
+            partners=self.partners(item.get("partners"), where, owner_of),
+            condition=self.condition(item.get("condition"), where, control_id),
         )
+
+    def statement(self, item: dict, where: str) -> str:
+        """The practice the customer is asked about; files before 1.1 called it `question`."""
+        if "statement" in item and "question" in item:
+            self.error(where, "question", "give the practice once, as statement (question is its old name)")
+            return ""
+        key = "question" if "question" in item else "statement"
+        if item.get(key) is None:
+            self.error(where, "statement", "required field missing")
+            return ""
+        return self.text(item, key, where)
+
+    def texts(self, item: dict, key: str, where: str, known: list[str], owner_of: dict[str, str]) -> Texts:
+        """One text, or a mapping of `common` and deployment keys to texts."""
+        value = item.get(key)
+        if value is None or value == "":
+            return Texts()
+        if not isinstance(value, dict):
+            return Texts(common=self.text(item, key, where))
+        for name in value:
+            if name != COMMON and name not in known:
+                allowed = clip(", ".join([COMMON, *known]), 200)
+                self.error(where, f"{key}.{_name(name)}", f"unknown deployment; known: {allowed}")
+            elif owner_of.get(name) == "none":
+                self.error(
+                    where,
+                    f"{key}.{name}",
+                    f"the control is not asked under {name} (owner none), so no one would read this",
+                )
+        common = self.optional_text(value, COMMON, where, field=f"{key}.{COMMON}")
+        specific = tuple(
+            (name, text)
+            for name in known
+            if name in value and (text := self.optional_text(value, name, where, field=f"{key}.{name}"))
+        )
+        return Texts(common, specific)
+
+    def partners(self, value: Any, where: str, owner_of: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.error(
+                where,
+                "partners",
+                f"must be a mapping of deployment to provider or infrastructure, got {_type_name(value)}",
+            )
+            return ()
+        result = []
+        for key, party in value.items():
+            field = f"partners.{_name(key)}"
+            if key not in owner_of:
+                self.error(where, field, "unknown deployment")
+            elif owner_of[key] != "shared":
+                self.error(
+                    where,
+                    field,
+                    f"only a shared control has a partner; the owner under {key} is {_quote(owner_of[key])}",
+                )
+            elif party not in PARTNERS:
+                self.error(where, field, f"unknown partner {_quote(party)}; known: {', '.join(PARTNERS)}")
+            elif party != "provider":  # the default, so the spec (and its hash) is the same either way
+                result.append((key, party))
+        order = list(owner_of)
+        return tuple(sorted(result, key=lambda pair: order.index(pair[0])))
+
+    def condition(self, value: Any, where: str, own_id: str) -> ConditionSpec | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(where, "condition", f"must be a mapping with control and answers, got {_type_name(value)}")
+            return None
+        for key in value:
+            if key not in ("control", "answers"):
+                self.error(where, f"condition.{_name(key)}", "unknown key; allowed: control, answers")
+        control = value.get("control")
+        answers = value.get("answers")
+        ok = True
+        if control is None:
+            self.error(where, "condition.control", "required field missing")
+            ok = False
+        elif not self.is_text(control, where, "condition.control"):
+            ok = False
+        if answers is None:
+            self.error(where, "condition.answers", "required field missing")
+            return None
+        if not isinstance(answers, list) or not answers:
+            self.error(
+                where,
+                "condition.answers",
+                f"must be a non-empty list of answers, e.g. [implemented, partial]; known: {', '.join(ANSWERS)}",
+            )
+            return None
+        for i, answer in enumerate(answers):
+            if answer not in ANSWERS:
+                self.error(
+                    where, f"condition.answers[{i}]", f"unknown answer {_quote(answer)}; known: {', '.join(ANSWERS)}"
+                )
+                ok = False
+        if not ok:
+            return None
+        spec = ConditionSpec(control.strip(), tuple(dict.fromkeys(answers)))
+        self.conditions.append((where, own_id, spec.control))
+        return spec
+
+    def check_conditions(self, first_seen: dict[str, str]) -> None:
+        """Every condition names another control of the file, and no chain of them comes back to its start."""
+        depends = {}
+        for where, own_id, control in self.conditions:
+            if control not in first_seen:
+                self.error(where, "condition.control", f"unknown control {_quote(control)}")
+            elif control == own_id:
+                self.error(where, "condition.control", "a control cannot be conditional on itself")
+            elif own_id:
+                depends[own_id] = (where, control)
+        reported: set[str] = set()
+        for start in depends:
+            path = [start]
+            while path[-1] in depends and depends[path[-1]][1] not in path:
+                path.append(depends[path[-1]][1])
+            nxt = depends.get(path[-1], (None, None))[1]
+            if nxt == start and start not in reported:
+                reported.update(path)
+                self.error(depends[start][0], "condition", "cycle: " + " -> ".join([*path, start]))
 
     def owners(self, value: Any, where: str, known: list[str]) -> tuple[tuple[str, str], ...]:
         if value is None:

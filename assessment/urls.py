@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .forms.accounts import LoginForm, RateLimitedPasswordResetForm
-from .views import accounts, assessments, catalog
+from .views import accounts, assessments, catalog, upgrade
 
 account_patterns = [
     path("signup/", accounts.signup, name="signup"),
@@ -32,6 +32,7 @@ assessment_patterns = [
     path("<uuid:pk>/results/", assessments.assessment_results, name="assessment_results"),
     path("<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),
     path("<uuid:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
+    path("<uuid:pk>/upgrade/", upgrade.assessment_upgrade, name="assessment_upgrade"),
     path("<uuid:pk>/activity/", assessments.assessment_activity, name="assessment_activity"),
     path("<uuid:pk>/", include("assessment.reports.urls")),
 ]

@@ -153,7 +153,7 @@ def test_reviewer_sees_the_audit_trail_as_admin_history(client, in_review, revie
     html = response.content.decode()
     assert response.status_code == 200
     assert "Status changed: Submitted → In review" in html
-    assert "Answer changed NET-ALLOW: unanswered → We do — fully in place" in html
+    assert "Answer changed NET-ALLOW: unanswered → We do, fully" in html
 
 
 def test_history_counts_every_event(client, in_review, reviewer):

@@ -387,7 +387,7 @@ def test_review_page_shows_each_answer_with_outcome_and_risk(as_reviewer, submit
     text = " ".join(re.sub(r"<[^>]+>", " ", answer_row.group(0)).split())
     assert text.startswith("NET-ALLOW")
     assert "owner: Customer · Misattributed · critical risk" in text
-    assert "Answer: We rely on the provider or cloud" in text
+    assert "Answer: Someone else does (provider or cloud)" in text
 
 
 @pytest.mark.parametrize("fixture", ["submitted", "in_review"])

@@ -174,7 +174,7 @@ def test_a_resubmission_shows_exactly_what_changed_with_old_and_new(as_reviewer,
     changed = body[body.index('id="changed-heading"') : body.index('id="gaps-heading"')]
     assert "Changed since your last review (1)" in changed
     assert re.findall(r'id="c-([A-Z0-9-]+)"', changed) == ["NET-ALLOW"]
-    assert "<del>We rely on the provider or cloud</del> → <ins>We do — fully in place</ins>" in changed
+    assert "<del>Someone else does (provider or cloud)</del> → <ins>We do, fully</ins>" in changed
     assert "<del>(none)</del> → <ins>IP allow list restricted to the office range</ins>" in changed
     assert "resubmitted after changes were requested" in body
 

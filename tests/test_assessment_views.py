@@ -93,9 +93,10 @@ def test_area_page_shows_only_controls_asked_under_the_deployment(logged_in, use
     assert 'data-control="AUTHN-SOCIAL"' not in html  # owner none on-premises
 
 
-def test_area_page_says_what_the_model_says(logged_in, assessment, yb_model):
+def test_guided_area_page_says_what_the_model_says(logged_in, assessment, yb_model):
+    Assessment.objects.filter(pk=assessment.pk).update(mode="guided")
     html = logged_in.get(url(assessment, "areas/operations/")).content.decode()
-    assert "Yugabyte handles this under YugabyteDB Managed." in html
+    assert "Under YugabyteDB Managed Yugabyte handles this." in html
     html = logged_in.get(url(assessment, "areas/network/")).content.decode()
     assert "Under YugabyteDB Managed this is yours." in html
     backups = logged_in.get(url(assessment, "areas/backups/")).content.decode()
@@ -105,7 +106,7 @@ def test_area_page_says_what_the_model_says(logged_in, assessment, yb_model):
 
 def test_area_page_labels_every_radio(logged_in, assessment):
     html = logged_in.get(url(assessment, "areas/network/")).content.decode()
-    assert '<label class="form-check-label" for="id_NET-ALLOW-claim_0">We do — fully in place</label>' in html
+    assert '<label class="form-check-label" for="id_NET-ALLOW-claim_0">We do, fully</label>' in html
     assert "<legend" in html
 
 
@@ -114,12 +115,25 @@ def test_unknown_area_is_404(logged_in, assessment):
 
 
 def test_save_and_continue_saves_the_page_and_moves_on(logged_in, assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(mode="guided")
     response = logged_in.post(
         url(assessment, "areas/network/"),
         {"NET-ALLOW-claim": "implemented", "NET-ALLOW-notes": "app subnet only", "NET-ALLOW-version": "0"},
     )
     assert response["Location"] == url(assessment, "areas/authentication/")
     assert Answer.objects.get().notes == "app subnet only"
+
+
+def test_blind_page_save_stays_to_show_the_reveal_then_moves_on(logged_in, assessment):
+    page = url(assessment, "areas/network/")
+    response = logged_in.post(page, {"NET-ALLOW-claim": "provider", "NET-ALLOW-version": "0"}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    html = response.content.decode()
+    assert "Network exposure: answers saved. The model&#x27;s owner is now shown for what you answered." in html
+    assert "You said someone else does it: this is a misattributed control." in html
+    # Nothing new to show: on to the next area.
+    response = logged_in.post(page, {"NET-ALLOW-claim": "provider", "NET-ALLOW-version": "1"})
+    assert response["Location"] == url(assessment, "areas/authentication/")
 
 
 def test_last_area_leads_to_review(logged_in, assessment):
@@ -161,7 +175,7 @@ def test_page_save_reports_a_conflict_with_the_current_value(logged_in, assessme
     )
     html = response.content.decode()
     assert "changed this answer while you were editing" in html
-    assert "Current answer: “We do — partly in place”; notes: “theirs”." in html
+    assert "Current answer: “We do, partly”; notes: “theirs”." in html
     assert Answer.objects.get().claim == "partial"
 
 
@@ -175,7 +189,10 @@ def autosave(client, assessment, control_id, **data):
 def test_autosave_saves_and_returns_the_new_version(logged_in, assessment):
     response = autosave(logged_in, assessment, "NET-ALLOW", claim="implemented", notes="n")
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "version": 1}
+    data = response.json()
+    assert (data["ok"], data["version"]) == (True, 1)
+    assert "Under YugabyteDB Managed this is yours." in data["reveal"]
+    assert "You said you do it fully: this control is met." in data["reveal"]
     assert Answer.objects.get().claim == "implemented"
 
 
@@ -428,7 +445,7 @@ def test_urls_use_opaque_ids(assessment):
 def test_activity_shows_labels_not_codes(logged_in, assessment, user):
     answer(assessment, user, "NET-ALLOW", "not_applicable", justification="No network")
     html = logged_in.get(url(assessment, "activity/")).content.decode()
-    assert "Not applicable" in html
+    assert "Does not apply to us" in html
     assert "not_applicable" not in html
 
 

@@ -68,7 +68,7 @@ def test_matrix_groups_rows_by_area_with_owner_words(client, yb_model):
     assert by_id["NET-ALLOW"] == ["Customer", "Customer", "Customer"]
     assert by_id["OPS-OSPATCH"] == ["Customer", "Customer", "Yugabyte"]
     assert by_id["OPS-PHYS"] == ["Customer", "Cloud provider", "Cloud provider"]
-    assert "Shared" in by_id["BCK-SCHED"]
+    assert "Shared with Yugabyte" in by_id["BCK-SCHED"]
     assert '<th scope="col"' in html and '<th scope="row"' in html
 
 
@@ -96,11 +96,11 @@ def test_matrix_query_count_does_not_grow_with_controls(client, yb_model, cloud_
 def test_control_page(client, yb_model):
     html = client.get("/models/yugabytedb-managed/1.0/controls/BCK-SCHED/").content.decode()
     control = yb_model.controls.get(control_id="BCK-SCHED")
-    assert control.question in html
+    assert control.statement in html
     assert control.guidance in html
     assert f"<strong>Your part:</strong> {control.customer_part}" in html
     rows = table_rows(html, "table")
-    assert ["YugabyteDB Managed", "Shared"] in rows
+    assert ["YugabyteDB Managed", "Shared with Yugabyte"] in rows
     for ref in control.reference_list:
         assert ref in html
 

@@ -30,7 +30,7 @@ TINY = {
                 {
                     "id": "NET-ALLOW",
                     "title": "Allow lists",
-                    "question": "Is access limited by allow lists?",
+                    "statement": "Access is limited by allow lists.",
                     "why": "Open endpoints get attacked.",
                     "guidance": "Add only your application CIDRs.",
                     "severity": "critical",
@@ -41,7 +41,7 @@ TINY = {
                 {
                     "id": "NET-DDOS",
                     "title": "DDoS",
-                    "question": "Is the endpoint protected against DDoS?",
+                    "statement": "The endpoint is protected against DDoS attacks.",
                     "why": "Floods take you offline.",
                     "guidance": "Use the provider's protection.",
                     "severity": "medium",
@@ -94,16 +94,16 @@ def test_missing_required_field():
 
 def test_missing_control_field_names_path_and_id():
     data = tiny()
-    del control(data)["question"]
-    assert errors_of(data) == ["areas[0].controls[0] (NET-ALLOW): question: required field missing"]
+    del control(data)["statement"]
+    assert errors_of(data) == ["areas[0].controls[0] (NET-ALLOW): statement: required field missing"]
 
 
 def test_unknown_key():
     data = tiny()
     control(data)["colour"] = "red"
     assert errors_of(data) == [
-        "areas[0].controls[0] (NET-ALLOW): colour: unknown key; allowed: id, title, question, why, guidance, "
-        "severity, references, owners, customer_part, provider_part"
+        "areas[0].controls[0] (NET-ALLOW): colour: unknown key; allowed: id, title, statement, why, guidance, "
+        "severity, references, owners, partners, condition, customer_part, provider_part, question"
     ]
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessment.services.workflow import assessment_submit
-from tests.conftest import answer, answer_all
+from tests.conftest import answer, answer_all, load_fixture
 
 CSRF = "b" * 32
 
@@ -25,6 +25,7 @@ ORGANIZATION_ROUTES = {
     "assessments/<uuid:pk>/results/": {},
     "assessments/<uuid:pk>/export.json": {},
     "assessments/<uuid:pk>/delete/": {},
+    "assessments/<uuid:pk>/upgrade/": {},
     "assessments/<uuid:pk>/activity/": {},
     "assessments/<uuid:pk>/report.pdf": {},
     "assessments/<uuid:pk>/report/": {},
@@ -75,6 +76,7 @@ def snapshot() -> dict:
 
 @pytest.fixture
 def victim(assessment, user):
+    load_fixture("yugabytedb-managed-1.1")  # so the victim has a version to move to
     answer(assessment, user, "NET-ALLOW", "implemented", notes="ours")
     return assessment
 

@@ -204,7 +204,7 @@ class Migration(migrations.Migration):
             name='Answer',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claim', models.CharField(choices=[('implemented', 'We do — fully in place'), ('partial', 'We do — partly in place'), ('provider', 'We rely on the provider or cloud'), ('not_implemented', 'Nobody yet'), ('unknown', "We don't know"), ('not_applicable', 'Not applicable')], max_length=20)),
+                ('claim', models.CharField(choices=[('implemented', 'We do, fully'), ('partial', 'We do, partly'), ('provider', 'Someone else does (provider or cloud)'), ('not_implemented', 'Nobody does yet'), ('unknown', "We don't know"), ('not_applicable', 'Not applicable')], max_length=20)),
                 ('notes', models.TextField(blank=True)),
                 ('justification', models.TextField(blank=True, verbose_name='N/A justification')),
                 ('version', models.PositiveIntegerField(default=1)),

@@ -17,14 +17,21 @@ MAX_TEXT = 5000
 
 
 class Claim(models.TextChoices):
-    """The customer's answer to "Who handles this in your deployment?" (DESIGN.md section 4)."""
+    """The customer's answer to "Who makes sure of this?" after a control's statement (gap semantics)."""
 
-    IMPLEMENTED = "implemented", "We do — fully in place"
-    PARTIAL = "partial", "We do — partly in place"
-    PROVIDER = "provider", "We rely on the provider or cloud"
-    NOT_IMPLEMENTED = "not_implemented", "Nobody yet"
+    IMPLEMENTED = "implemented", "We do, fully"
+    PARTIAL = "partial", "We do, partly"
+    PROVIDER = "provider", "Someone else does (provider or cloud)"
+    NOT_IMPLEMENTED = "not_implemented", "Nobody does yet"
     UNKNOWN = "unknown", "We don't know"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    NOT_APPLICABLE = "not_applicable", "Does not apply to us"
+
+
+class Mode(models.TextChoices):
+    """Blind: each owner is revealed once the control is answered; guided: the model shows while answering."""
+
+    BLIND = "blind", "Answer first, then see the model"
+    GUIDED = "guided", "Guided: the model is shown while answering"
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -57,6 +64,7 @@ class Assessment(models.Model):
         help_text="Which clusters or environments this covers.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.BLIND)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -96,6 +104,10 @@ class Answer(models.Model):
     claim = models.CharField(max_length=20, choices=Claim.choices)
     notes = models.TextField(blank=True)
     justification = models.TextField("N/A justification", blank=True)
+    # The first claim saved while the owner was hidden (blind mode); never changes: the understanding score.
+    first_answer = models.CharField(max_length=20, choices=Claim.choices, blank=True)
+    # Carried over from an earlier model version in which the control had another owner: look again.
+    owner_changed = models.BooleanField(default=False)
     # Optimistic concurrency: a write names the version it was based on.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -19,9 +19,29 @@ class Owner(models.TextChoices):
     NONE = "none", "Not applicable"
 
 
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sort key comparing dotted parts as numbers: 1.10 > 1.9; 1.1 == 1.1.0.
+
+    A part that is not a number ("0-beta") sorts below every number, so a pre-release comes before
+    its release.
+    """
+    parts = [(int(p), "") if p.isdigit() else (-1, p) for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == (0, ""):
+        parts.pop()
+    return tuple(parts)
+
+
 class ResponsibilityModelQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=ResponsibilityModel.Status.PUBLISHED)
+
+    def current(self):
+        """The newest published version of each model: what new assessments start on."""
+        newest: dict[str, tuple] = {}
+        for pk, slug, version in self.published().values_list("pk", "slug", "version"):
+            if slug not in newest or version_key(version) > newest[slug][0]:
+                newest[slug] = (version_key(version), pk)
+        return self.filter(pk__in=[pk for _key, pk in newest.values()])
 
 
 class ResponsibilityModel(models.Model):
@@ -76,6 +96,12 @@ class ResponsibilityModel(models.Model):
             Owner.NONE: "Not applicable",
         }[owner]
 
+    def owner_label(self, owner: str, partner: str = "") -> str:
+        """The owner as a badge says it; a shared control names who holds the other part."""
+        if owner == Owner.SHARED:
+            return f"Shared with {self.party_name(partner or Owner.PROVIDER)}"
+        return self.party_name(owner)
+
 
 class Deployment(models.Model):
     model = models.ForeignKey(ResponsibilityModel, on_delete=models.CASCADE, related_name="deployments")
@@ -116,14 +142,18 @@ class Control(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="controls")
     control_id = models.CharField("control id", max_length=40)
     title = models.CharField(max_length=200)
-    question = models.TextField()
+    # The practice, stated; the customer says who makes sure of it (files before 1.1 called it "question").
+    statement = models.TextField()
     why = models.TextField("why it matters")
     guidance = models.TextField()
     severity = models.CharField(max_length=10, choices=Severity.choices)
     # [["framework name", ["id", ...]], ...]: a list, because jsonb does not keep key order.
     references = models.JSONField(default=list, blank=True)
+    # guidance, customer_part and provider_part hold the text every deployment shows; Ownership adds its own.
     customer_part = models.TextField(blank=True)
     provider_part = models.TextField(blank=True)
+    # {"control": "ENC-CMK", "answers": ["implemented", "partial"]}: asked only when that control got one of them.
+    condition = models.JSONField(null=True, blank=True)
     position = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -146,12 +176,23 @@ class Control(models.Model):
         return [f"{framework} {ref}" for framework, refs in self.references for ref in refs]
 
 
+class Partner(models.TextChoices):
+    """Who holds the other part of a shared control."""
+
+    PROVIDER = "provider", "Provider"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure"
+
+
 class Ownership(models.Model):
-    """Who owns a control under one deployment model."""
+    """Who owns a control under one deployment model, and what only that deployment's customers read."""
 
     control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="ownerships")
     deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="ownerships")
     owner = models.CharField(max_length=16, choices=Owner.choices)
+    partner = models.CharField(max_length=16, choices=Partner.choices, blank=True)  # set when owner is shared
+    guidance = models.TextField(blank=True)
+    customer_part = models.TextField(blank=True)
+    partner_part = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -13,7 +13,10 @@ from django.shortcuts import get_object_or_404
 
 from .. import gap
 from ..models import Answer, Area, Assessment, AuditEvent, Control, ControlReview, Ownership
+from ..models.assessments import Claim, Mode
 from ..permissions import is_reviewer
+from ..reveal import Reveal, owner_sentence, reveal
+from .catalog import joined
 
 
 def assessments_for(user) -> QuerySet[Assessment]:
@@ -41,24 +44,75 @@ def assessment_readable_by(user, pk) -> Assessment:
 
 @dataclass
 class Item:
-    """One applicable control of an assessment, with everything a page or report shows of it."""
+    """One control of an assessment's deployment, with everything a page or report shows of it.
+
+    `result` is None for a control left out by its condition (`not_asked` says why).
+    """
 
     control: Control
-    owner: str
+    ownership: Ownership
     answer: Answer | None
     review: ControlReview | None
-    result: gap.ControlResult
+    result: gap.ControlResult | None
+    revealed: bool  # the owner may be shown: guided mode, or the control has been answered
+    not_asked: gap.NotAsked | None = None
+    party_name: str = ""  # the owner's name when the provider or the infrastructure owns it
+    partner_name: str = ""  # who holds the other part when shared
+    owner_sentence: str = ""  # "Under YugabyteDB Managed this is yours."
+    condition_text: str = ""  # when the control is asked, in words
+    reveal: Reveal | None = None  # what the answer means against the owner, once answered
+
+    owner_label: str = ""  # the badge: "Customer", "Shared with Cloud provider"
+
+    @property
+    def owner(self) -> str:
+        return self.ownership.owner
+
+    @property
+    def partner(self) -> str | None:
+        """Who holds the other part of a shared control: "provider" or "infrastructure"."""
+        return (self.ownership.partner or "provider") if self.owner == "shared" else None
+
+    @property
+    def asked(self) -> bool:
+        return self.result is not None
+
+    @property
+    def guidance(self) -> str:
+        return joined(self.control.guidance, self.ownership.guidance)
+
+    @property
+    def customer_part(self) -> str:
+        return joined(self.control.customer_part, self.ownership.customer_part)
+
+    @property
+    def partner_part(self) -> str:
+        return joined(self.control.provider_part, self.ownership.partner_part)
 
     @property
     def needs_work(self) -> bool:
         return bool(self.review and self.review.verdict == ControlReview.Verdict.NEEDS_WORK)
 
 
+def condition_text(condition: dict, titles: dict[str, str]) -> str:
+    """When a conditional control is asked, e.g. "Asked because of ENC-CMK (…): “We do, fully” or …"."""
+    premise = condition["control"]
+    labels = " or ".join(f"“{Claim(answer).label}”" for answer in condition["answers"])
+    title = titles.get(premise)
+    return f"Asked when the answer to {premise}{f' ({title})' if title else ''} is {labels}."
+
+
 @dataclass
 class AreaState:
     area: Area
-    items: list[Item]
+    items: list[Item]  # the asked controls
     score: int | None
+    hidden: list[Item] = field(default_factory=list)  # left out by their condition, for now
+
+    @property
+    def page_items(self) -> list[Item]:
+        """Asked and hidden controls in model order: the area page shows or hides them as answers change."""
+        return sorted([*self.items, *self.hidden], key=lambda item: item.control.position)
 
     @property
     def answered(self) -> int:
@@ -116,8 +170,23 @@ def applicable_ownerships(deployment_ids: Iterable[int]) -> QuerySet[Ownership]:
 
 def to_input(ownership: Ownership) -> gap.ControlInput:
     control = ownership.control
+    condition = control.condition
     return gap.ControlInput(
-        id=control.control_id, area=control.area.key, severity=control.severity, owner=ownership.owner
+        id=control.control_id,
+        area=control.area.key,
+        severity=control.severity,
+        owner=ownership.owner,
+        condition=gap.Condition(condition["control"], frozenset(condition["answers"])) if condition else None,
+    )
+
+
+def _evaluate(assessment: Assessment, ownerships: list[Ownership], answers: dict) -> gap.Evaluation:
+    """`answers` keyed by control id (the model's); first answers count only in blind mode."""
+    blind = assessment.mode == Mode.BLIND
+    return gap.evaluate(
+        [to_input(o) for o in ownerships],
+        {cid: a.claim for cid, a in answers.items()},
+        {cid: a.first_answer for cid, a in answers.items()} if blind else None,
     )
 
 
@@ -130,23 +199,51 @@ def assessment_state(assessment: Assessment, area: Area | None = None) -> Assess
     ownerships = list(applicable_ownerships([assessment.deployment_id]))
     answers = {a.control_id: a for a in assessment.answers.select_related("updated_by")}
     reviews = {r.control_id: r for r in assessment.control_reviews.all()}
-    evaluation = gap.evaluate(
-        [to_input(o) for o in ownerships],
-        {o.control.control_id: answers[o.control_id].claim for o in ownerships if o.control_id in answers},
+    evaluation = _evaluate(
+        assessment,
+        ownerships,
+        {o.control.control_id: answers[o.control_id] for o in ownerships if o.control_id in answers},
     )
     results = {r.control.id: r for r in evaluation.results}
+    not_asked = {n.control.id: n for n in evaluation.not_asked}
+    guided = assessment.mode == Mode.GUIDED
+    model, deployment = assessment.model, assessment.deployment
+    titles = {o.control.control_id: o.control.title for o in ownerships}
     grouped: dict[int, AreaState] = {}
     items_by_id = {}
     for o in ownerships:
         control = o.control
         if area is not None and control.area_id != area.pk:
             continue
-        item = Item(control, o.owner, answers.get(control.pk), reviews.get(control.pk), results[control.control_id])
-        items_by_id[control.control_id] = item
+        answer = answers.get(control.pk)
+        cid = control.control_id
+        item = Item(
+            control,
+            o,
+            answer,
+            reviews.get(control.pk),
+            results.get(cid),
+            guided or answer is not None,
+            not_asked.get(cid),
+        )
+        item.party_name = model.party_name(o.owner)
+        item.partner_name = model.party_name(item.partner) if item.partner else ""
+        item.owner_label = model.owner_label(o.owner, o.partner)
+        item.owner_sentence = owner_sentence(o.owner, deployment.name, item.party_name, item.partner_name)
+        if control.condition:
+            item.condition_text = condition_text(control.condition, titles)
+        if item.result is not None and answer is not None:
+            item.reveal = reveal(
+                item.result, deployment=deployment.name, party=item.party_name, partner=item.partner_name
+            )
         state = grouped.get(control.area_id)
         if state is None:
             state = grouped[control.area_id] = AreaState(control.area, [], evaluation.area_scores.get(control.area.key))
-        state.items.append(item)
+        if item.asked:
+            items_by_id[cid] = item
+            state.items.append(item)
+        else:
+            state.hidden.append(item)
     return AssessmentState(assessment, list(grouped.values()), evaluation, items_by_id)
 
 
@@ -158,14 +255,14 @@ def evaluate_many(assessments: Iterable[Assessment]) -> dict:
     by_deployment = defaultdict(list)
     for o in applicable_ownerships({a.deployment_id for a in assessments}):
         by_deployment[o.deployment_id].append(o)
-    claims: dict = defaultdict(dict)
-    for assessment_id, control_id, claim in Answer.objects.filter(assessment__in=assessments).values_list(
-        "assessment_id", "control__control_id", "claim"
+    answers: dict = defaultdict(dict)
+    for answer in (
+        Answer.objects.filter(assessment__in=assessments)
+        .only("assessment_id", "claim", "first_answer", "control__control_id")
+        .select_related("control")
     ):
-        claims[assessment_id][control_id] = claim
-    return {
-        a.pk: gap.evaluate([to_input(o) for o in by_deployment[a.deployment_id]], claims[a.pk]) for a in assessments
-    }
+        answers[answer.assessment_id][answer.control.control_id] = answer
+    return {a.pk: _evaluate(a, by_deployment[a.deployment_id], answers[a.pk]) for a in assessments}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ..modelfile import AreaSpec, ControlSpec, DeploymentSpec, ModelSpec
+from ..modelfile import AreaSpec, ConditionSpec, ControlSpec, DeploymentSpec, ModelSpec, Texts
 from ..models import Area, Control, Ownership, ResponsibilityModel
 
 
@@ -27,7 +27,7 @@ def published_model(slug: str, version: str) -> ResponsibilityModel:
 @dataclass(frozen=True)
 class MatrixRow:
     control: Control
-    owners: list[str]  # one per deployment, in deployment order
+    owners: list[tuple[str, str]]  # (owner, label) per deployment, in deployment order
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,53 @@ def matrix(model: ResponsibilityModel, deployments, area_key: str | None = None)
             continue
         rows = []
         for control in area.controls.all():
-            by_deployment = {o.deployment_id: o.owner for o in control.ownerships.all()}
-            rows.append(MatrixRow(control, [by_deployment.get(d.pk, "none") for d in deployments]))
+            by_deployment = {o.deployment_id: o for o in control.ownerships.all()}
+            cells = []
+            for d in deployments:
+                o = by_deployment.get(d.pk)
+                owner, partner = (o.owner, o.partner) if o else ("none", "")
+                cells.append((owner, model.owner_label(owner, partner)))
+            rows.append(MatrixRow(control, cells))
         result.append(MatrixArea(area, rows))
     return result
+
+
+def joined(common: str, specific: str) -> str:
+    """What a deployment's customers read: the text every deployment shows, then their own."""
+    return "\n\n".join(text for text in (common, specific) if text)
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    """One deployment's view of a control: owner, and the texts only its customers read."""
+
+    deployment: object
+    owner: str
+    label: str
+    guidance: str
+    customer_part: str
+    partner_part: str
+    partner_name: str
+
+
+def control_rows(model: ResponsibilityModel, control: Control) -> list[ControlRow]:
+    rows = []
+    for o in control.ownerships.select_related("deployment").order_by("deployment__position"):
+        shared = o.owner == "shared"
+        rows.append(
+            ControlRow(
+                deployment=o.deployment,
+                owner=o.owner,
+                label=model.owner_label(o.owner, o.partner),
+                guidance=o.guidance,
+                customer_part=joined(control.customer_part, o.customer_part)
+                if o.owner in ("customer", "shared")
+                else "",
+                partner_part=joined(control.provider_part, o.partner_part) if shared else "",
+                partner_name=model.party_name(o.partner or "provider") if shared else "",
+            )
+        )
+    return rows
 
 
 def model_spec(model: ResponsibilityModel) -> ModelSpec:
@@ -63,19 +106,28 @@ def model_spec(model: ResponsibilityModel) -> ModelSpec:
     for area in areas_with_controls(model):
         controls = []
         for c in area.controls.all():
-            owner_of = {o.deployment.key: o.owner for o in c.ownerships.all()}
+            rows = {o.deployment.key: o for o in c.ownerships.all()}
+            ordered = [rows[d.key] for d in deployments]
+
+            def texts(common: str, field: str, ordered=ordered) -> Texts:
+                return Texts(common, tuple((o.deployment.key, getattr(o, field)) for o in ordered if getattr(o, field)))
+
+            condition = c.condition
             controls.append(
                 ControlSpec(
                     id=c.control_id,
                     title=c.title,
-                    question=c.question,
+                    statement=c.statement,
                     why=c.why,
-                    guidance=c.guidance,
+                    guidance=texts(c.guidance, "guidance"),
                     severity=c.severity,
-                    owners=tuple((d.key, owner_of[d.key]) for d in deployments),
+                    owners=tuple((o.deployment.key, o.owner) for o in ordered),
                     references=tuple((fw, tuple(ids)) for fw, ids in c.references),
-                    customer_part=c.customer_part,
-                    provider_part=c.provider_part,
+                    customer_part=texts(c.customer_part, "customer_part"),
+                    provider_part=texts(c.provider_part, "partner_part"),
+                    # Only partners a file can state: "provider" is the default, so it round-trips as absent.
+                    partners=tuple((o.deployment.key, o.partner) for o in ordered if o.partner == "infrastructure"),
+                    condition=ConditionSpec(condition["control"], tuple(condition["answers"])) if condition else None,
                 )
             )
         areas.append(AreaSpec(key=area.key, title=area.title, description=area.description, controls=tuple(controls)))

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from ..models import Answer, Assessment, AuditEvent, Control, Deployment, Ownership, ResponsibilityModel, User
-from ..models.assessments import MAX_TEXT, Claim
+from ..models.assessments import MAX_TEXT, Claim, Mode
 from .audit import record_change
 
 
@@ -48,6 +48,7 @@ def assessment_start(
     deployment: Deployment,
     title: str,
     scope: str = "",
+    mode: str = Mode.BLIND,
     pk: uuid.UUID | None = None,
 ) -> Assessment:
     """Create a draft assessment of the user's organization against a published model version.
@@ -64,7 +65,14 @@ def assessment_start(
             return existing
     try:
         return _create(
-            user=user, organization=organization, model=model, deployment=deployment, title=title, scope=scope, pk=pk
+            user=user,
+            organization=organization,
+            model=model,
+            deployment=deployment,
+            title=title,
+            scope=scope,
+            mode=mode,
+            pk=pk,
         )
     except IntegrityError:
         if pk is None or not Assessment.objects.filter(pk=pk, created_by=user).exists():
@@ -73,7 +81,7 @@ def assessment_start(
 
 
 @transaction.atomic
-def _create(*, user, organization, model, deployment, title, scope, pk) -> Assessment:
+def _create(*, user, organization, model, deployment, title, scope, mode, pk) -> Assessment:
     if not model.is_published:
         raise ValidationError({"model": "Choose a published responsibility model."}, code="unpublished")
     if deployment.model_id != model.pk:
@@ -84,6 +92,7 @@ def _create(*, user, organization, model, deployment, title, scope, pk) -> Asses
         deployment=deployment,
         title=title.strip(),
         scope=scope.strip(),
+        mode=mode,
         created_by=user,
     )
     if pk is not None:
@@ -163,9 +172,13 @@ def answer_save(
         raise AnswerConflict(current)
     if current is None:
         current = Answer(assessment=assessment, control=control, version=1)
+        if assessment.mode == Mode.BLIND:
+            # Given before the owner was shown: what the customer believed. It never changes afterwards.
+            current.first_answer = data.claim
     else:
         current.version += 1
     current.claim, current.notes, current.justification = data.claim, data.notes, data.justification
+    current.owner_changed = False  # saved again after the move to a new version: looked at
     current.updated_by = user
     current.full_clean(exclude=["assessment", "control", "updated_by"])
     current.save()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..modelfile import ModelSpec
 from ..models import Area, Control, Deployment, Ownership, ResponsibilityModel
+from ..selectors.catalog import model_spec
 
 
 class ModelLoadRefused(Exception):
@@ -29,6 +30,11 @@ def model_load(*, spec: ModelSpec, publish: bool = False, dry_run: bool = False)
     """
     name = f"{spec.slug} {spec.version}"
     existing = ResponsibilityModel.objects.select_for_update().filter(slug=spec.slug, version=spec.version).first()
+    if existing and existing.content_hash != spec.content_hash and model_spec(existing) == spec:
+        # Same content, hashed by an older release of the format (e.g. before "question" became
+        # "statement"): store today's hash, so a published version stays loadable as it is.
+        existing.content_hash = spec.content_hash
+        existing.save(update_fields=["content_hash"])
     if existing and existing.content_hash == spec.content_hash:
         if publish and existing.status == ResponsibilityModel.Status.DRAFT:
             if not dry_run:
@@ -93,7 +99,7 @@ def _create(spec: ModelSpec) -> ResponsibilityModel:
         Area(model=model, key=a.key, title=a.title, description=a.description, position=i)
         for i, a in enumerate(spec.areas)
     )
-    controls, owner_rows = [], []
+    controls, specs = [], []
     for area, area_spec in zip(areas, spec.areas, strict=True):
         for position, c in enumerate(area_spec.controls):
             control = Control(
@@ -101,21 +107,32 @@ def _create(spec: ModelSpec) -> ResponsibilityModel:
                 area=area,
                 control_id=c.id,
                 title=c.title,
-                question=c.question,
+                statement=c.statement,
                 why=c.why,
-                guidance=c.guidance,
+                guidance=c.guidance.common,
                 severity=c.severity,
                 references=[[framework, list(ids)] for framework, ids in c.references],
-                customer_part=c.customer_part,
-                provider_part=c.provider_part,
+                customer_part=c.customer_part.common,
+                provider_part=c.provider_part.common,
+                condition={"control": c.condition.control, "answers": list(c.condition.answers)}
+                if c.condition
+                else None,
                 position=position,
             )
             controls.append(control)
-            owner_rows.append(c.owners)
+            specs.append(c)
     Control.objects.bulk_create(controls)
     Ownership.objects.bulk_create(
-        Ownership(control=control, deployment=by_key[key], owner=owner)
-        for control, owners in zip(controls, owner_rows, strict=True)
-        for key, owner in owners
+        Ownership(
+            control=control,
+            deployment=by_key[key],
+            owner=owner,
+            partner=c.partner(key) or "",
+            guidance=c.guidance.specific(key),
+            customer_part=c.customer_part.specific(key),
+            partner_part=c.provider_part.specific(key),
+        )
+        for control, c in zip(controls, specs, strict=True)
+        for key, owner in c.owners
     )
     return model

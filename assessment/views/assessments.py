@@ -7,18 +7,21 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms.assessments import AnswerForm, AssessmentStartForm
 from ..models import Assessment, AuditEvent, Control, ResponsibilityModel
-from ..models.assessments import MAX_TEXT
+from ..models.assessments import MAX_TEXT, Claim, Mode
 from ..reports.export import export_data
 from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
+from ..selectors.upgrade import newer_version
 from ..services import assessments as services
 from ..services import workflow
 
 PAGE_SIZE = 20
+OTHERS = ("provider", "infrastructure")  # owners that are not the customer's
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -45,7 +48,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 def assessment_new(request: HttpRequest) -> HttpResponse:
     """Start a draft: title, scope, model and deployment."""
     # Links from a model's page preselect it: /assessments/new/?model=<slug>
-    initial = {"model": ResponsibilityModel.objects.published().filter(slug=request.GET.get("model")).first()}
+    initial = {"model": ResponsibilityModel.objects.current().filter(slug=request.GET.get("model")).first()}
     form = AssessmentStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +68,8 @@ def assessment_detail(request: HttpRequest, pk) -> HttpResponse:
     """Overview: status, reviewer decision, and a stepper of the areas with their progress."""
     assessment = assessment_for(request.user, pk)
     state = assessment_state(assessment)
-    return render(request, "assessment/assessment_detail.html", {"assessment": assessment, "state": state})
+    context = {"assessment": assessment, "state": state, "newer_version": newer_version(assessment)}
+    return render(request, "assessment/assessment_detail.html", context)
 
 
 @login_required
@@ -78,30 +82,71 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
     if area is None:
         raise Http404("No such area.")
     state = assessment_state(assessment, area=area)
-    items = state.areas[0].items if state.areas else []
+    items = state.areas[0].page_items if state.areas else []
     if assessment.status == Assessment.Status.CHANGES_REQUESTED:
         items = sorted(items, key=lambda item: not item.needs_work)  # what the reviewer flagged comes first
     forms = [_answer_form(item, request.POST if request.method == "POST" else None) for item in items]
+    guided = assessment.mode == Mode.GUIDED
     if request.method == "POST":
         if not assessment.is_editable:
             raise services.AssessmentLocked("This assessment is not open for changes.")
-        if _save_page(request, assessment, items, forms):
-            messages.success(request, f"{area.title}: answers saved.")
-            return redirect(_next_url(assessment, areas, area))
+        acknowledge = request.POST.get("acknowledge", "")
+        if _save_page(request, assessment, items, forms, acknowledge if guided else ""):
+            return redirect(_after_save(request, assessment, areas, area, state))
         messages.error(request, "Nothing on this page was saved: fix the problems marked below, then save again.")
+    pairs = list(zip(items, forms, strict=True))
     index = areas.index(area)
     context = {
         "assessment": assessment,
         "state": state,
         "area": area,
         "areas": areas,
-        "pairs": list(zip(items, forms, strict=True)),
+        "pairs": [p for p in pairs if not _collapsed(p[0], guided)],
+        "groups": _acknowledge_groups(pairs, guided),
+        "guided": guided,
         "previous_area": areas[index - 1] if index else None,
         "next_area": areas[index + 1] if index + 1 < len(areas) else None,
         "editable": assessment.is_editable,
         "max_text": MAX_TEXT,  # stated on the page as the textareas' limit, enforced by the service
     }
     return render(request, "assessment/assessment_area.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _collapsed(item, guided: bool) -> bool:
+    """Guided mode folds the unanswered controls the provider or the cloud handles into one acknowledgement.
+
+    Blind mode never does: the grouping would give the owner away.
+    """
+    return guided and item.asked and item.answer is None and item.owner in OTHERS and not item.needs_work
+
+
+def _acknowledge_groups(pairs, guided: bool) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for item, form in pairs:
+        if _collapsed(item, guided):
+            group = groups.setdefault(item.owner, {"owner": item.owner, "party": item.party_name, "pairs": []})
+            group["pairs"].append((item, form))
+    return list(groups.values())
+
+
+def _after_save(request, assessment, areas, area, before) -> str:
+    """Where a page save goes: on to the next area, unless it revealed something to read here first."""
+    after = assessment_state(assessment, area=area)
+    was = {i.control.control_id: (i.asked, i.answer is not None) for i in before.areas[0].page_items}
+    now = {i.control.control_id: (i.asked, i.answer is not None) for i in after.areas[0].page_items}
+    newly_answered = assessment.mode == Mode.BLIND and any(now[c][1] and not was[c][1] for c in now)
+    asked_changed = any(now[c][0] != was[c][0] for c in now)
+    if newly_answered or asked_changed:
+        messages.success(
+            request,
+            f"{area.title}: answers saved. "
+            + ("The model's owner is now shown for what you answered. " if newly_answered else "")
+            + ("Your answers changed which controls are asked. " if asked_changed else "")
+            + "Check them below, then continue.",
+        )
+        return reverse("assessment_area", args=[assessment.pk, area.key])
+    messages.success(request, f"{area.title}: answers saved.")
+    return _next_url(assessment, areas, area)
 
 
 def _answer_form(item, data) -> AnswerForm:
@@ -112,13 +157,23 @@ def _answer_form(item, data) -> AnswerForm:
     return AnswerForm(data, prefix=item.control.control_id, initial=initial)
 
 
-def _save_page(request, assessment, items, forms) -> bool:
+def _save_page(request, assessment, items, forms, acknowledge: str = "") -> bool:
+    """Save every filled-in control; `acknowledge` ("provider" or "infrastructure") answers that party's
+    folded controls "someone else does" where the page left them blank (guided mode)."""
     if not all(form.is_valid() for form in forms):
         return False
     try:
         with transaction.atomic():
             for item, form in zip(items, forms, strict=True):
                 if form.is_blank:
+                    if acknowledge in OTHERS and item.owner == acknowledge and _collapsed(item, True):
+                        services.answer_save(
+                            assessment=assessment,
+                            control=item.control,
+                            user=request.user,
+                            data=services.AnswerInput(claim=Claim.PROVIDER),
+                            base_version=0,
+                        )
                     continue
                 services.answer_save(
                     assessment=assessment,
@@ -203,7 +258,16 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
         return JsonResponse({"ok": False, "message": str(error)}, status=403)
     except ValidationError as error:
         return JsonResponse({"ok": False, "message": " ".join(error.messages)}, status=400)
-    return JsonResponse({"ok": True, "version": answer.version})
+    return JsonResponse({"ok": True, "version": answer.version, **_area_update(request, assessment, control)})
+
+
+def _area_update(request, assessment, control) -> dict:
+    """What the page shows differently after a save: this control's reveal (skip logic runs in the page)."""
+    state = assessment_state(assessment, area=control.area)
+    items = state.areas[0].page_items if state.areas else []
+    item = next(i for i in items if i.control.pk == control.pk)
+    context = {"item": item, "guided": assessment.mode == Mode.GUIDED}
+    return {"reveal": render_to_string("assessment/includes/reveal.html", context, request=request)}
 
 
 @login_required

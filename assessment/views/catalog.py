@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from ..modelfile import to_json, to_yaml
 from ..selectors import catalog
+from ..selectors.assessments import condition_text
 
 
 @require_GET
@@ -45,11 +46,14 @@ def model_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
 
 @require_GET
 def control_detail(request: HttpRequest, slug: str, version: str, control_id: str) -> HttpResponse:
-    """One control: question, why, guidance, owner per deployment, references."""
+    """One control: statement, why, guidance, owner per deployment (with what only it reads), references."""
     model = catalog.published_model(slug, version)
     control = get_object_or_404(model.controls.select_related("area"), control_id=control_id)
-    ownerships = control.ownerships.select_related("deployment").order_by("deployment__position")
-    return render(request, "models/control_detail.html", {"model": model, "control": control, "ownerships": ownerships})
+    context = {"model": model, "control": control, "rows": catalog.control_rows(model, control)}
+    if control.condition:
+        titles = dict(model.controls.filter(control_id=control.condition["control"]).values_list("control_id", "title"))
+        context["condition_text"] = condition_text(control.condition, titles)
+    return render(request, "models/control_detail.html", context)
 
 
 @require_GET

@@ -139,6 +139,9 @@
       self.inFlight = false;
       if (data.ok) {
         self.version.value = data.version;
+        // The server renders what the answer means against the model's owner (shown once answered).
+        var reveal = self.section.querySelector(".reveal");
+        if (reveal && typeof data.reveal === "string") reveal.innerHTML = data.reveal;
         self.showErrors(null);
         var current = self.values();
         if (current.claim === v.claim && current.notes === v.notes && current.justification === v.justification) {
@@ -162,9 +165,28 @@
     });
   };
 
+  // Skip logic: a control with a condition is shown only while the control it names (when that one is
+  // on this page and shown) has one of the listed answers. Repeated until stable, for chains.
+  function applyConditions() {
+    var dependents = form.querySelectorAll("section[data-condition-control]");
+    for (var round = 0; round < dependents.length + 1; round++) {
+      var changed = false;
+      for (var i = 0; i < dependents.length; i++) {
+        var section = dependents[i];
+        var premise = form.querySelector("section[data-control='" + section.dataset.conditionControl + "']");
+        if (!premise) continue;  // in another area: the server decided when it rendered the page
+        var checked = premise.querySelector("input[type=radio]:checked");
+        var show = !premise.hidden && !!checked && section.dataset.conditionAnswers.split(" ").indexOf(checked.value) !== -1;
+        if (section.hidden === show) { section.hidden = !show; changed = true; }
+      }
+      if (!changed) break;
+    }
+  }
+
   var controls = [];
   var sections = form.querySelectorAll("section[data-url]");
   for (var i = 0; i < sections.length; i++) controls.push(new Control(sections[i]));
+  form.addEventListener("change", applyConditions);
 
   window.addEventListener("beforeunload", function (event) {
     var unsaved = controls.some(function (c) { return c.failed || c.inFlight || c.pending; });

@@ -36,9 +36,9 @@ def test_teammates_editing_the_same_area(new_page, shared_draft):
     bob = open_area(new_page, "bob@northwind.test", shared_draft)
 
     # Different controls: both answers are kept.
-    card(alice, "NET-ALLOW").get_by_label("We do — fully in place").check()
+    card(alice, "NET-ALLOW").get_by_label("We do, fully").check()
     expect(card(alice, "NET-ALLOW").get_by_role("status")).to_have_text("Saved")
-    card(bob, "NET-PRIVATE").get_by_label("We do — partly in place").check()
+    card(bob, "NET-PRIVATE").get_by_label("We do, partly").check()
     expect(card(bob, "NET-PRIVATE").get_by_role("status")).to_have_text("Saved")
     assert dict(Answer.objects.values_list("control__control_id", "claim")) == {
         "NET-ALLOW": "implemented",
@@ -46,10 +46,10 @@ def test_teammates_editing_the_same_area(new_page, shared_draft):
     }
 
     # Bob's page still shows NET-ALLOW unanswered; his change to it is refused with Alice's value shown.
-    card(bob, "NET-ALLOW").get_by_label("Nobody yet").check()
+    card(bob, "NET-ALLOW").get_by_label("Nobody does yet").check()
     bob_status = card(bob, "NET-ALLOW").get_by_role("status")
     expect(bob_status).to_contain_text("Not saved — Alice changed this answer while you were editing.")
-    expect(bob_status).to_contain_text("Current answer: “We do — fully in place”")
+    expect(bob_status).to_contain_text("Current answer: “We do, fully”")
     screenshot(bob, "concurrent-conflict")
     assert Answer.objects.get(control__control_id="NET-ALLOW").claim == "implemented"
 

@@ -94,10 +94,10 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
 
     # 3a. Mouse: click the answers' labels; each control reports "Saved".
     for control_id, label in [
-        ("ENC-TLS-VERIFY", "We do — fully in place"),
-        ("ENC-NODE-TLS", "We rely on the provider or cloud"),
-        ("ENC-KMS-CRED", "We rely on the provider or cloud"),
-        ("ENC-CMK-LIFE", "We do — partly in place"),
+        ("ENC-TLS-VERIFY", "We do, fully"),
+        ("ENC-NODE-TLS", "Someone else does (provider or cloud)"),
+        ("ENC-KMS-CRED", "Someone else does (provider or cloud)"),
+        ("ENC-CMK-LIFE", "We do, partly"),
     ]:
         control(page, control_id).get_by_text(label, exact=True).click()
         expect(status(page, control_id)).to_have_text("Saved")
@@ -111,11 +111,11 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
     page.keyboard.press("Tab")  # the "Why it matters" disclosure
     page.keyboard.press("Tab")  # the first answer of the group
     rest = control(page, "ENC-REST")
-    expect(rest.get_by_label("We do — fully in place")).to_be_focused()
+    expect(rest.get_by_label("We do, fully")).to_be_focused()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    expect(rest.get_by_label("We rely on the provider or cloud")).to_be_checked()
-    expect(rest.get_by_label("We rely on the provider or cloud")).to_be_focused()
+    expect(rest.get_by_label("Someone else does (provider or cloud)")).to_be_checked()
+    expect(rest.get_by_label("Someone else does (provider or cloud)")).to_be_focused()
     expect(status(page, "ENC-REST")).to_have_text("Saved")
     page.keyboard.press("Tab")
     expect(rest.get_by_label("Notes")).to_be_focused()
@@ -153,10 +153,10 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
 
     # 4. Reload: the answers are still there.
     page.reload()
-    expect(control(page, "ENC-TLS-VERIFY").get_by_label("We do — fully in place")).to_be_checked()
-    expect(rest.get_by_label("We rely on the provider or cloud")).to_be_checked()
+    expect(control(page, "ENC-TLS-VERIFY").get_by_label("We do, fully")).to_be_checked()
+    expect(rest.get_by_label("Someone else does (provider or cloud)")).to_be_checked()
     expect(rest.get_by_label("Notes")).to_have_value("AES-256, always on")
-    expect(control(page, "ENC-CMK-LIFE").get_by_label("We do — partly in place")).to_be_checked()
+    expect(control(page, "ENC-CMK-LIFE").get_by_label("We do, partly")).to_be_checked()
     expect(control(page, "ENC-CMK-LIFE").get_by_label("Notes")).to_have_value(
         "Rotation yearly; old versions kept 35 days"
     )
@@ -262,7 +262,7 @@ def test_autosave_when_the_server_cannot_be_reached_keeps_the_answer_until_retry
     page.goto(f"/assessments/{draft.pk}/areas/encryption/")
     page.route("**/answers/**", lambda route: route.abort("internetdisconnected"))
 
-    control(page, "ENC-TLS-VERIFY").get_by_text("Nobody yet", exact=True).click()
+    control(page, "ENC-TLS-VERIFY").get_by_text("Nobody does yet", exact=True).click()
     expect(status(page, "ENC-TLS-VERIFY")).to_have_text(UNREACHABLE)
     retry = control(page, "ENC-TLS-VERIFY").get_by_role("button", name="Retry")
     expect(retry).to_be_visible()
@@ -284,7 +284,7 @@ def test_unsaved_input_survives_leaving_the_page_and_is_offered_again(page, draf
     page.goto(f"/assessments/{draft.pk}/areas/encryption/")
     page.route("**/answers/**", lambda route: route.abort("internetdisconnected"))
     tls = control(page, "ENC-TLS-VERIFY")
-    tls.get_by_text("We do — partly in place", exact=True).click()
+    tls.get_by_text("We do, partly", exact=True).click()
     expect(status(page, "ENC-TLS-VERIFY")).to_have_text(UNREACHABLE)
 
     dialogs = []
@@ -292,7 +292,7 @@ def test_unsaved_input_survives_leaving_the_page_and_is_offered_again(page, draf
     page.reload()
     assert dialogs == ["beforeunload"]  # the browser warned before leaving unsaved input
 
-    expect(tls.get_by_label("We do — partly in place")).to_be_checked()
+    expect(tls.get_by_label("We do, partly")).to_be_checked()
     expect(status(page, "ENC-TLS-VERIFY")).to_have_text(
         "Not saved — your earlier unsaved input was restored. Retry to save it."
     )

@@ -121,7 +121,7 @@ def test_first_pass_and_resubmission_each_in_two_page_loads(page, customer_page,
     customer.goto(f"/assessments/{submitted.pk}/areas/network/")
     card = customer.get_by_role("region", name=re.compile(r"^NET-ALLOW "))
     expect(card.locator(".review-comment")).to_contain_text("The allow list is yours to restrict")
-    card.get_by_label("We do — fully in place").check()
+    card.get_by_label("We do, fully").check()
     expect(card.get_by_role("status")).to_contain_text("Saved")
     customer.goto(f"/assessments/{submitted.pk}/review/")
     customer.get_by_role("button", name="Submit assessment").click()
@@ -135,7 +135,7 @@ def test_first_pass_and_resubmission_each_in_two_page_loads(page, customer_page,
     expect(changed.get_by_role("heading", level=2)).to_have_text("Changed since your last review (1)")
     expect(changed.get_by_role("article")).to_have_count(1)
     expect(control(reviewer, "NET-ALLOW").locator(".change")).to_contain_text(
-        "We rely on the provider or cloud → We do — fully in place"
+        "Someone else does (provider or cloud) → We do, fully"
     )
     check(reviewer, "admin-resubmission")
     reviewer.keyboard.press("j")
@@ -157,9 +157,7 @@ def test_first_pass_and_resubmission_each_in_two_page_loads(page, customer_page,
     reviewer.goto(f"/admin/assessment/assessment/{submitted.pk}/history/")
     history = reviewer.locator("#change-history")
     expect(history).to_contain_text("Status changed: Submitted → In review")
-    expect(history).to_contain_text(
-        "Answer changed NET-ALLOW: We rely on the provider or cloud → We do — fully in place"
-    )
+    expect(history).to_contain_text("Answer changed NET-ALLOW: Someone else does (provider or cloud) → We do, fully")
     screenshot(reviewer, "review-admin-history")
 
 
