@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from .. import gap
 from ..models import Ownership
+from ..models.assessments import Claim, Mode
 from ..models.catalog import Area, Control
 from ..selectors.assessments import AssessmentState
 from .export import download_filename
@@ -149,11 +150,13 @@ def matrix_parties(model) -> list[Party]:
     return parties
 
 
-def matrix_cells(owner: str, parties: Sequence[Party]) -> tuple[tuple[str, str], ...]:
+def matrix_cells(owner: str, parties: Sequence[Party], partner: str | None = None) -> tuple[tuple[str, str], ...]:
     keys = [p.key for p in parties]
     holds: dict[str, str] = {}
     if owner == "shared":
-        holds = {"customer": "part", "provider": "part"}
+        # The other part is the partner's: the provider's, or the cloud's (its own column when it has one).
+        other = partner if partner in keys else "provider"
+        holds = {"customer": "part", other: "part"}
     elif owner == "infrastructure" and "infrastructure" not in keys:
         holds = {"provider": "full"}
     elif owner in keys:
@@ -164,20 +167,56 @@ def matrix_cells(owner: str, parties: Sequence[Party]) -> tuple[tuple[str, str],
 def ownership_matrix(state: AssessmentState, parties: Sequence[Party]) -> list[MatrixGroup]:
     """Area and control x party for the assessment's deployment, including controls that do not arise."""
     assessment = state.assessment
-    rows = [(item.control, item.owner) for item in state.items]
+    rows = [(item.control, item.owner, item.partner) for item in state.items]
     rows += [
-        (o.control, o.owner)
+        (o.control, o.owner, None)
         for o in Ownership.objects.filter(deployment_id=assessment.deployment_id, owner="none").select_related(
             "control__area"
         )
     ]
-    rows.sort(key=lambda pair: (pair[0].area.position, pair[0].position))
+    rows.sort(key=lambda row: (row[0].area.position, row[0].position))
     grouped: dict[int, tuple[Area, list[MatrixRow]]] = {}  # insertion order is model order
-    for control, owner in rows:
+    for control, owner, partner in rows:
         grouped.setdefault(control.area_id, (control.area, []))[1].append(
-            MatrixRow(control, owner, matrix_cells(owner, parties))
+            MatrixRow(control, owner, matrix_cells(owner, parties, partner))
         )
     return [MatrixGroup(area, tuple(area_rows)) for area, area_rows in grouped.values()]
+
+
+def not_asked_rows(state: AssessmentState) -> list[tuple[Control, str]]:
+    """Controls left out by their condition, each with the reason in words."""
+    titles = {i.control.control_id: i.control.title for a in state.areas for i in a.page_items}
+    rows = []
+    for area_state in state.areas:
+        for item in area_state.hidden:
+            condition, why = item.control.condition, item.not_asked
+            premise = condition["control"]
+            named = f"{premise} ({titles[premise]})" if premise in titles else premise
+            if why.premise_asked and why.answer:
+                found = f"{named} was answered “{Claim(why.answer).label}”"
+            elif why.premise_asked:
+                found = f"{named} is not answered yet"
+            else:
+                found = f"{named} is not asked either"
+            wanted = " or ".join(f"“{Claim(answer).label}”" for answer in condition["answers"])
+            rows.append((item.control, f"Not asked because {found}; it is asked only after {wanted}."))
+    return rows
+
+
+def understanding_sentence(evaluation: gap.Evaluation, mode: str) -> str:
+    if mode == Mode.GUIDED:
+        return (
+            "This assessment was answered in guided mode, with the model's owners in view: its "
+            "misattribution findings say what was answered, not what the team believed beforehand."
+        )
+    if evaluation.understanding is None:
+        return "No control has been answered yet, so there is no understanding score."
+    missed = len(evaluation.misjudged)
+    counted = sum(1 for r in evaluation.results if r.identified_owner is not None)
+    return (
+        f"Before seeing the model, the team named the right owner for {counted - missed} of {counted} "
+        f"controls ({evaluation.understanding}%)."
+    )
 
 
 def method_rows() -> list[tuple[str, list[str]]]:
@@ -212,6 +251,9 @@ def report_context(
         "decided": assessment.status in (assessment.Status.APPROVED, assessment.Status.CHANGES_REQUESTED),
         "total_gaps": sum(evaluation.gap_counts.values()),
         "misattributed": misattributed,
+        "misjudged": state.items_for(evaluation.misjudged),
+        "understanding": understanding_sentence(evaluation, assessment.mode),
+        "not_asked": not_asked_rows(state),
         "summary": summary_sentences(
             organization=assessment.organization.name,
             deployment=assessment.deployment.name,

@@ -9,11 +9,26 @@ from django.utils.text import slugify
 
 from ..selectors.assessments import AssessmentState
 
-CONTROL_FIELDS = ("id", "area", "severity", "owner", "answer", "outcome", "risk", "notes", "justification")
+CONTROL_FIELDS = (
+    "id",
+    "area",
+    "severity",
+    "owner",
+    "partner",
+    "answer",
+    "first_answer",
+    "outcome",
+    "risk",
+    "notes",
+    "justification",
+)
 
 
 def export_data(state: AssessmentState) -> dict:
-    """`{"assessment": {...}, "score": {...}, "controls": [...]}`; owner-`none` controls are not listed."""
+    """`{"assessment": {...}, "score": {...}, "controls": [...]}`; only asked controls are listed.
+
+    Controls whose owner is `none` never arise, and those whose condition is unmet are not asked.
+    """
     a = state.assessment
     return {
         "assessment": {
@@ -23,9 +38,14 @@ def export_data(state: AssessmentState) -> dict:
             "status": a.status,
             "model": {"slug": a.model.slug, "version": a.model.version},
             "deployment": a.deployment.key,
+            "mode": a.mode,
             "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
         },
-        "score": {"overall": state.evaluation.overall, "areas": dict(state.evaluation.area_scores)},
+        "score": {
+            "overall": state.evaluation.overall,
+            "areas": dict(state.evaluation.area_scores),
+            "understanding": state.evaluation.understanding,
+        },
         "controls": [control_row(item) for item in state.items],
     }
 
@@ -37,7 +57,9 @@ def control_row(item) -> dict:
         "area": item.control.area.key,
         "severity": item.control.severity,
         "owner": item.owner,
+        "partner": item.partner,
         "answer": answer.claim if answer else None,
+        "first_answer": item.result.first_answer,
         "outcome": item.result.outcome,
         "risk": item.result.risk,
         "notes": answer.notes if answer else "",

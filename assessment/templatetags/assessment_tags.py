@@ -35,3 +35,9 @@ def outcome_label(outcome: str) -> str:
 def changed(change, key: str) -> bool:
     """Whether an AnswerChange altered `key` (claim, notes or justification)."""
     return change.changed(key)
+
+
+@register.filter
+def claim_label(claim: str) -> str:
+    """An answer code in words: "provider" -> "Someone else does (provider or cloud)"."""
+    return AuditEvent.value_label("claim", claim)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..forms.assessments import AnswerForm, AssessmentStartForm
 from ..models import Assessment, AuditEvent, Control, ResponsibilityModel
 from ..models.assessments import MAX_TEXT, Claim, Mode
+from ..reports.context import understanding_sentence
 from ..reports.export import export_data
 from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
 from ..selectors.upgrade import newer_version
@@ -298,7 +299,13 @@ def assessment_results(request: HttpRequest, pk) -> HttpResponse:
     """Scores per area, gaps by risk with guidance, informational findings."""
     assessment = assessment_for(request.user, pk)
     state = assessment_state(assessment)
-    return render(request, "assessment/assessment_results.html", {"assessment": assessment, "state": state})
+    context = {
+        "assessment": assessment,
+        "state": state,
+        "understanding": understanding_sentence(state.evaluation, assessment.mode),
+        "misjudged": state.items_for(state.evaluation.misjudged),
+    }
+    return render(request, "assessment/assessment_results.html", context)
 
 
 @login_required
