@@ -14,13 +14,17 @@ from assessment.gap import (
     INFORMATIONAL_OUTCOMES,
     OWNERS,
     SEVERITIES,
+    Condition,
     ControlInput,
     ControlResult,
     Evaluation,
+    NotAsked,
     evaluate,
+    identifies_owner,
     outcome_for,
     risk_for,
     score,
+    understanding,
 )
 
 _counter = iter(range(1_000_000))
@@ -572,3 +576,109 @@ def test_property_fixing_a_gap_never_lowers_scores(rows, data) -> None:
     assert before.area_scores[area] is not None and after.area_scores[area] is not None
     assert after.area_scores[area] >= before.area_scores[area]
     assert len(after.gaps) == len(before.gaps) - 1
+
+
+# Skip logic: conditions (DESIGN section 4, "Asked controls")
+
+
+def cond(control: str, *answers: str) -> Condition:
+    return Condition(control, frozenset(answers))
+
+
+def test_condition_met_asks_the_control_and_unmet_leaves_it_out() -> None:
+    key = ControlInput("KEY", "a", "high", "customer")
+    rotate = ControlInput("ROTATE", "a", "critical", "customer", cond("KEY", "implemented", "partial"))
+    asked = evaluate([key, rotate], {"KEY": "partial"})
+    assert [r.control.id for r in asked.results] == ["KEY", "ROTATE"]
+    left_out = evaluate([key, rotate], {"KEY": "not_implemented", "ROTATE": "implemented"})
+    assert [r.control.id for r in left_out.results] == ["KEY"]
+    assert left_out.not_asked == (NotAsked(rotate, "not_implemented", True),)
+    # The answer to the left-out control is kept by the caller but neither scored nor a gap.
+    assert left_out.overall == 0 and left_out.gap_counts["critical"] == 0
+
+
+def test_unanswered_premise_leaves_the_dependent_out() -> None:
+    key = ControlInput("KEY", "a", "high", "customer")
+    rotate = ControlInput("ROTATE", "a", "high", "customer", cond("KEY", "implemented"))
+    assert evaluate([key, rotate], {}).not_asked == (NotAsked(rotate, None, True),)
+
+
+def test_chain_switches_off_together_and_premise_not_asked_counts_as_unmet() -> None:
+    a = ControlInput("A", "x", "low", "none")
+    b = ControlInput("B", "x", "low", "customer", cond("A", "implemented"))
+    c = ControlInput("C", "x", "low", "customer", cond("B", "implemented"))
+    evaluation = evaluate([c, b, a], {"A": "implemented", "B": "implemented"})
+    assert evaluation.results == ()
+    assert {n.control.id: n.premise_asked for n in evaluation.not_asked} == {"C": False, "B": False}
+
+
+def test_condition_cycle_and_unknown_control_raise() -> None:
+    a = ControlInput("A", "x", "low", "customer", cond("B", "implemented"))
+    b = ControlInput("B", "x", "low", "customer", cond("A", "implemented"))
+    with pytest.raises(ValueError, match="cycle"):
+        evaluate([a, b], {})
+    with pytest.raises(ValueError, match="unknown control 'Z'"):
+        evaluate([ControlInput("A", "x", "low", "customer", cond("Z", "implemented"))], {})
+
+
+# Understanding: which first answers name the model's owner
+
+IDENTIFIES = {
+    # owner group: answer -> identifies the owner (None: not counted)
+    "customer": {"implemented": True, "partial": True, "not_implemented": True, "provider": False, "unknown": False},
+    "provider": {"provider": True, "implemented": False, "partial": False, "not_implemented": False, "unknown": False},
+}
+
+
+@pytest.mark.parametrize("owner", OWNERS)
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_identifies_owner_table(owner: str, answer: str) -> None:
+    group = "customer" if owner in ("customer", "shared") else "provider"
+    assert identifies_owner(owner, answer) is IDENTIFIES[group].get(answer)
+
+
+def test_understanding_counts_first_answers_not_current_ones() -> None:
+    mine = ControlInput("MINE", "a", "low", "customer")
+    theirs = ControlInput("THEIRS", "a", "low", "provider")
+    na = ControlInput("NA", "a", "low", "customer")
+    never = ControlInput("NEVER", "a", "low", "customer")
+    evaluation = evaluate(
+        [mine, theirs, na, never],
+        {"MINE": "implemented", "THEIRS": "provider", "NA": "not_applicable"},
+        {"MINE": "provider", "THEIRS": "provider", "NA": "not_applicable"},
+    )
+    # MINE misjudged at first (changed after the reveal), THEIRS right, NA not counted, NEVER unanswered.
+    assert evaluation.understanding == 50
+    assert [r.control.id for r in evaluation.misjudged] == ["MINE"]
+
+
+def test_understanding_is_none_in_guided_mode_and_with_nothing_counted() -> None:
+    c = ControlInput("C", "a", "low", "customer")
+    assert evaluate([c], {"C": "implemented"}).understanding is None
+    assert evaluate([c], {"C": "not_applicable"}, {"C": "not_applicable"}).understanding is None
+
+
+def test_understanding_rounds_half_up() -> None:
+    controls = [ControlInput(f"C{i}", "a", "low", "customer") for i in range(8)]
+    first = {f"C{i}": "implemented" for i in range(5)} | {"C5": "provider", "C6": "unknown", "C7": "provider"}
+    assert evaluate(controls, first, first).understanding == 63  # 5/8 = 62.5 -> 63
+
+
+def test_understanding_ignores_controls_not_asked() -> None:
+    key = ControlInput("KEY", "a", "low", "customer")
+    rotate = ControlInput("ROTATE", "a", "low", "customer", cond("KEY", "implemented"))
+    first = {"KEY": "implemented", "ROTATE": "provider"}
+    assert evaluate([key, rotate], {"KEY": "not_implemented", "ROTATE": "provider"}, first).understanding == 100
+
+
+@given(st.lists(st.tuples(st.sampled_from(OWNERS), st.sampled_from(ANSWERS)), min_size=1, max_size=30))
+def test_understanding_is_a_percentage_of_counted_answers(rows) -> None:
+    controls = [ControlInput(f"C{i}", "a", "low", owner) for i, (owner, _) in enumerate(rows)]
+    first = {f"C{i}": answer for i, (_, answer) in enumerate(rows)}
+    counted = [identifies_owner(owner, answer) for owner, answer in rows if answer != "not_applicable"]
+    result = evaluate(controls, first, first).understanding
+    if not counted:
+        assert result is None
+    else:
+        assert result == int(Fraction(sum(counted) * 100, len(counted)) + Fraction(1, 2))
+    assert understanding(evaluate(controls, first, first).results) == result

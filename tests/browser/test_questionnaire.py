@@ -108,7 +108,8 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
 
     # 3b. Keyboard: Tab from the previous control into the next radio group, arrows choose, type notes.
     control(page, "ENC-NODE-TLS").get_by_label("Notes").focus()
-    page.keyboard.press("Tab")  # the "Why it matters" disclosure
+    page.keyboard.press("Tab")  # its reveal's "What to do" disclosure (it is answered)
+    page.keyboard.press("Tab")  # the next control's "Why it matters" disclosure
     page.keyboard.press("Tab")  # the first answer of the group
     rest = control(page, "ENC-REST")
     expect(rest.get_by_label("We do, fully")).to_be_focused()
@@ -123,11 +124,11 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
         page.keyboard.type("AES-256, always on")
     expect(status(page, "ENC-REST")).to_have_text("Saved")
 
-    # 3c. "Not applicable" needs a reason: the error shows next to the field, then a reason saves it.
+    # 3c. "Does not apply to us" needs a reason: the error shows next to the field, then a reason saves it.
     cmk = control(page, "ENC-CMK")
     justification = cmk.get_by_label("Why is it not applicable?")
     expect(justification).to_be_hidden()
-    cmk.get_by_text("Not applicable", exact=True).click()
+    cmk.get_by_text("Does not apply to us", exact=True).click()
     expect(justification).to_be_visible()
     expect(cmk.get_by_text("Explain why this control does not apply to you.")).to_be_visible()
     expect(justification).to_have_accessible_description("Explain why this control does not apply to you.")
@@ -160,7 +161,7 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
     expect(control(page, "ENC-CMK-LIFE").get_by_label("Notes")).to_have_value(
         "Rotation yearly; old versions kept 35 days"
     )
-    expect(cmk.get_by_label("Not applicable", exact=True)).to_be_checked()
+    expect(cmk.get_by_label("Does not apply to us", exact=True)).to_be_checked()
     expect(justification).to_have_value("No regulated data in this cluster")
     expect(status(page, "ENC-TLS-VERIFY")).to_have_text(
         re.compile(r"^Last saved \d{4}-\d\d-\d\d \d\d:\d\d by Dana Scully$")
