@@ -65,6 +65,15 @@ class Item:
     owner_label: str = ""  # the badge: "Customer", "Shared with Cloud provider"
 
     @property
+    def owner_phrase(self) -> str:
+        """The owner after "the model makes it …": "yours", "shared with Yugabyte", "Yugabyte’s"."""
+        if self.owner == "customer":
+            return "yours"
+        if self.owner == "shared":
+            return f"shared with {self.partner_name}"
+        return f"{self.party_name}’s"
+
+    @property
     def owner(self) -> str:
         return self.ownership.owner
 

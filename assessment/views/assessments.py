@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -92,7 +93,11 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         if not assessment.is_editable:
             raise services.AssessmentLocked("This assessment is not open for changes.")
         acknowledge = request.POST.get("acknowledge", "")
-        if _save_page(request, assessment, items, forms, acknowledge if guided else ""):
+        acknowledged = _save_page(request, assessment, items, forms, acknowledge if guided else "")
+        if acknowledged is not None:
+            if acknowledged:
+                party = assessment.model.party_name(acknowledge)
+                messages.info(request, f"Acknowledged {acknowledged} control{pluralize(acknowledged)} {party} handles.")
             return redirect(_after_save(request, assessment, areas, area, state))
         messages.error(request, "Nothing on this page was saved: fix the problems marked below, then save again.")
     pairs = list(zip(items, forms, strict=True))
@@ -158,11 +163,15 @@ def _answer_form(item, data) -> AnswerForm:
     return AnswerForm(data, prefix=item.control.control_id, initial=initial)
 
 
-def _save_page(request, assessment, items, forms, acknowledge: str = "") -> bool:
+def _save_page(request, assessment, items, forms, acknowledge: str = "") -> int | None:
     """Save every filled-in control; `acknowledge` ("provider" or "infrastructure") answers that party's
-    folded controls "someone else does" where the page left them blank (guided mode)."""
+    folded controls "someone else does" where the page left them blank (guided mode).
+
+    Returns how many were acknowledged, or None when nothing was saved (the forms say why).
+    """
     if not all(form.is_valid() for form in forms):
-        return False
+        return None
+    acknowledged = 0
     try:
         with transaction.atomic():
             for item, form in zip(items, forms, strict=True):
@@ -175,6 +184,7 @@ def _save_page(request, assessment, items, forms, acknowledge: str = "") -> bool
                             data=services.AnswerInput(claim=Claim.PROVIDER),
                             base_version=0,
                         )
+                        acknowledged += 1
                     continue
                 services.answer_save(
                     assessment=assessment,
@@ -186,8 +196,8 @@ def _save_page(request, assessment, items, forms, acknowledge: str = "") -> bool
     except services.AnswerConflict as conflict:
         form = forms[[i.control.pk for i in items].index(conflict.current.control_id)]
         form.add_error(None, ValidationError(_conflict_text(conflict), code="conflict"))
-        return False
-    return True
+        return None
+    return acknowledged
 
 
 def _conflict_text(conflict: services.AnswerConflict) -> str:
