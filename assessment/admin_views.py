@@ -48,10 +48,12 @@ def describe(event: AuditEvent) -> str:
     if event.kind == AuditEvent.Kind.TRANSITION:
         text = f"Status changed: {label(before, 'status') or '—'} → {label(after, 'status')}"
         return text + (f" “{event.message}”" if event.message else "")
+    if event.kind == AuditEvent.Kind.ANSWER and event.after is None:
+        return f"Answer removed {event.control_id}: {label(before, 'claim')} ({event.message})"
     if event.kind == AuditEvent.Kind.ANSWER:
         text = f"Answer changed {event.control_id}: {label(before, 'claim') or 'unanswered'} → {label(after, 'claim')}"
         return text + (f" (notes: {Truncator(after['notes']).chars(120)})" if after.get("notes") else "")
-    if event.kind == AuditEvent.Kind.ASSIGNMENT:
+    if event.kind in (AuditEvent.Kind.ASSIGNMENT, AuditEvent.Kind.VERSION):
         return event.message
     if event.kind == AuditEvent.Kind.REVIEW:
         text = f"Review comment {event.control_id}: {label(after, 'verdict') or 'no verdict'}"

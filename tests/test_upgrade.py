@@ -252,7 +252,7 @@ def test_removed_answers_are_deleted_with_an_event_each(answered, user, v2):
     gone = events.get(control_id="GONE")
     assert gone.before == {"claim": "not_implemented", "notes": "On the roadmap.", "justification": ""}
     assert events.get(control_id="HIDE").before["justification"] == "We don't use it."
-    move = AuditEvent.objects.get(assessment=answered, kind=AuditEvent.Kind.TRANSITION)
+    move = AuditEvent.objects.get(assessment=answered, kind=AuditEvent.Kind.VERSION)
     assert (move.before, move.after, move.message) == (
         {"model_version": "1.0"},
         {"model_version": "1.1"},
@@ -318,7 +318,7 @@ def test_moving_twice_is_refused(answered, user, v2):
     with pytest.raises(ValidationError) as info:
         assessment_upgrade(assessment=answered, target=v2, user=user)
     assert info.value.messages == ["This assessment can't move to version 1.1; reload the page."]
-    assert AuditEvent.objects.filter(assessment=answered, kind=AuditEvent.Kind.TRANSITION).count() == 1
+    assert AuditEvent.objects.filter(assessment=answered, kind=AuditEvent.Kind.VERSION).count() == 1
 
 
 def test_a_flag_from_an_earlier_move_stays(answered, user, v2):
@@ -428,7 +428,7 @@ def test_post_moves_and_a_second_post_is_a_404(logged_in, answered, v2):
     assert Assessment.objects.get(pk=answered.pk).model == v2
     assert logged_in.post(page(answered)).status_code == 404
     assert logged_in.get(page(answered)).status_code == 404
-    assert AuditEvent.objects.filter(assessment=answered, kind=AuditEvent.Kind.TRANSITION).count() == 1
+    assert AuditEvent.objects.filter(assessment=answered, kind=AuditEvent.Kind.VERSION).count() == 1
 
 
 @pytest.mark.parametrize("status", ["submitted", "approved"])

@@ -71,5 +71,10 @@ class Migration(migrations.Migration):
             name='claim',
             field=models.CharField(choices=[('implemented', 'We do, fully'), ('partial', 'We do, partly'), ('provider', 'Someone else does (provider or cloud)'), ('not_implemented', 'Nobody does yet'), ('unknown', "We don't know"), ('not_applicable', 'Does not apply to us')], max_length=20),
         ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='kind',
+            field=models.CharField(choices=[('created', 'Created'), ('answer', 'Answer changed'), ('transition', 'Status changed'), ('review', 'Review comment'), ('assignment', 'Assigned'), ('version', 'Model version changed')], max_length=12),
+        ),
         migrations.RunPython(shared_with_provider, migrations.RunPython.noop),
     ]

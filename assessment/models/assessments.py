@@ -162,6 +162,7 @@ class AuditEvent(models.Model):
         REVIEW = "review", "Review comment"
         # The provider's own bookkeeping (who took it from the queue): in the admin history, not the customer's.
         ASSIGNMENT = "assignment", "Assigned"
+        VERSION = "version", "Model version changed"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -97,7 +97,7 @@ def assessment_upgrade(*, assessment: Assessment, target: ResponsibilityModel, u
     record_change(
         locked,
         actor=user,
-        kind=AuditEvent.Kind.TRANSITION,
+        kind=AuditEvent.Kind.VERSION,
         before={"model_version": old_version},
         after={"model_version": target.version},
         message=f"Moved from version {old_version} to {target.version}",
