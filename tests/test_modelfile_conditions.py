@@ -156,3 +156,13 @@ def test_the_new_fields_round_trip_through_the_file_format():
     again = parse(to_yaml(spec))
     assert again == spec
     assert again.content_hash == spec.content_hash
+
+
+def test_the_documented_example_loads():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "model-format.md").read_text()
+    example = doc.split("## Example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec = parse(example)
+    assert [c.id for c in spec.controls] == ["BCK-SCHED", "BCK-TEST"]
+    assert spec.controls[1].condition == ConditionSpec("BCK-SCHED", ("implemented", "partial"))
