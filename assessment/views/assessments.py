@@ -223,7 +223,9 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
             {"ok": False, "message": "Your session has expired. Log in again in another tab, then retry."}, status=401
         )
     assessment = assessment_for(request.user, pk)
-    control = get_object_or_404(Control, model=assessment.model_id, control_id=control_id)
+    control = get_object_or_404(
+        Control.objects.select_related("area"), model=assessment.model_id, control_id=control_id
+    )
     # Only a form body can be read; anything else would parse as empty, and "saved" would be a lie.
     if request.content_type not in FORM_CONTENT_TYPES:
         return JsonResponse(
