@@ -78,6 +78,11 @@ class ControlRow:
     partner_part: str
     partner_name: str
 
+    @property
+    def has_text(self) -> bool:
+        """Whether this deployment has words of its own to show (else the owner table says it all)."""
+        return bool(self.guidance or self.customer_part or self.partner_part)
+
 
 def control_rows(model: ResponsibilityModel, control: Control) -> list[ControlRow]:
     rows = []
