@@ -279,3 +279,20 @@ def test_a_published_version_stored_with_an_older_hash_still_loads(db):
     assert load_fixture("yugabytedb-managed") == old
     old.refresh_from_db()
     assert old.content_hash == fixture_spec("yugabytedb-managed").content_hash
+
+
+def test_saving_an_area_with_nothing_asked_moves_on(logged_in, user):
+    from assessment.modelfile import validate
+    from assessment.services.catalog import model_load
+    from tests.test_modelfile import control, tiny
+
+    data = tiny()
+    for c in data["areas"][0]["controls"]:
+        c["owners"]["on-premises"] = "none"
+    data["areas"][0]["controls"][0]["customer_part"] = "Keep the allow list tight."
+    data["areas"].append({"key": "later", "title": "Later", "controls": [dict(control(tiny(), 1), id="LATER-1")]})
+    model = model_load(spec=validate(data), publish=True).model
+    onprem = start(user, model, deployment="on-premises")
+    response = logged_in.post(f"/assessments/{onprem.pk}/areas/network/", {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/assessments/{onprem.pk}/areas/later/"

@@ -137,9 +137,7 @@ def _acknowledge_groups(pairs, guided: bool) -> list[dict]:
 
 def _after_save(request, assessment, areas, area, before) -> str:
     """Where a page save goes: on to the next area, unless it revealed something to read here first."""
-    after = assessment_state(assessment, area=area)
-    was = {i.control.control_id: (i.asked, i.answer is not None) for i in before.areas[0].page_items}
-    now = {i.control.control_id: (i.asked, i.answer is not None) for i in after.areas[0].page_items}
+    was, now = _asked_and_answered(before), _asked_and_answered(assessment_state(assessment, area=area))
     newly_answered = assessment.mode == Mode.BLIND and any(now[c][1] and not was[c][1] for c in now)
     asked_changed = any(now[c][0] != was[c][0] for c in now)
     if newly_answered or asked_changed:
@@ -153,6 +151,10 @@ def _after_save(request, assessment, areas, area, before) -> str:
         return reverse("assessment_area", args=[assessment.pk, area.key])
     messages.success(request, f"{area.title}: answers saved.")
     return _next_url(assessment, areas, area)
+
+
+def _asked_and_answered(state) -> dict[str, tuple[bool, bool]]:
+    return {i.control.control_id: (i.asked, i.answer is not None) for a in state.areas for i in a.page_items}
 
 
 def _answer_form(item, data) -> AnswerForm:
