@@ -194,7 +194,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         "assigned_to",
     )
     list_display_links = ("title",)
-    list_filter = (StatusFilter, AssigneeFilter, "model", ("deployment", DeploymentFilter), "submitted_at")
+    list_filter = (StatusFilter, AssigneeFilter, "model", ("deployment", DeploymentFilter), "mode", "submitted_at")
     search_fields = ("organization__name", "title", "organization__memberships__user__email")
     search_help_text = "Search by organization, title or a member's email address."
     ordering = (F("submitted_at").desc(nulls_last=True), "-created_at")

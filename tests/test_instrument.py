@@ -296,3 +296,18 @@ def test_saving_an_area_with_nothing_asked_moves_on(logged_in, user):
     response = logged_in.post(f"/assessments/{onprem.pk}/areas/network/", {})
     assert response.status_code == 302
     assert response["Location"] == f"/assessments/{onprem.pk}/areas/later/"
+
+
+def test_reviewer_sees_the_mode_and_the_understanding(client, blind, user):
+    from assessment.services.workflow import assessment_submit
+    from tests.conftest import make_reviewer
+
+    answer(blind, user, "ENC-CMK", "not_implemented")
+    while unanswered := assessment_state(blind).unanswered:
+        for item in unanswered:
+            answer(blind, user, item.control.control_id, "implemented")
+    assessment_submit(assessment=blind, actor=user)
+    client.force_login(make_reviewer())
+    html = client.get(f"/admin/assessment/assessment/{blind.pk}/change/").content.decode()
+    understanding = assessment_state(blind).evaluation.understanding
+    assert f"Answer first, then see the model · understanding {understanding}%" in html
