@@ -224,6 +224,16 @@ def test_shared_controls_on_iaas_name_the_cloud_everywhere(logged_in, user, yb11
     text = re.sub(r"\s+", " ", text)
     assert "Shared with Cloud provider" in text
     assert "Shared with Yugabyte" not in text
+    # Yugabyte holds nothing in a self-managed deployment: the report's matrix has no column for it.
+    from assessment.reports.context import matrix_parties, parties_in_play
+
+    assert [p.name for p in parties_in_play(state, matrix_parties(yb11))] == ["Customer", "Cloud provider"]
+    managed = assessment_state(start(user, yb11))
+    assert [p.name for p in parties_in_play(managed, matrix_parties(yb11))] == [
+        "Customer",
+        "Yugabyte",
+        "Cloud provider",
+    ]
 
 
 def test_managed_customers_never_read_self_managed_guidance(logged_in, user, yb11):

@@ -150,6 +150,12 @@ def matrix_parties(model) -> list[Party]:
     return parties
 
 
+def parties_in_play(state: AssessmentState, parties: Sequence[Party]) -> list[Party]:
+    """The columns that hold something under this deployment: no empty Yugabyte column for self-managed IaaS."""
+    held = {key for item in state.items for key, holds in matrix_cells(item.owner, parties, item.partner) if holds}
+    return [p for p in parties if p.key == "customer" or p.key in held]
+
+
 def matrix_cells(owner: str, parties: Sequence[Party], partner: str | None = None) -> tuple[tuple[str, str], ...]:
     keys = [p.key for p in parties]
     holds: dict[str, str] = {}
@@ -238,7 +244,7 @@ def report_context(
     assessment = state.assessment
     model = assessment.model
     evaluation = state.evaluation
-    parties = matrix_parties(model)
+    parties = parties_in_play(state, matrix_parties(model))
     misattributed = state.items_for(evaluation.misattributed)
     return {
         "product_name": PRODUCT_NAME,
