@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def shared_with_provider(apps, schema_editor):
     # Model files before 1.1 could not name a partner; the app showed the provider's part as the provider's.
-    apps.get_model('assessment', 'Ownership').objects.filter(owner='shared').update(partner='provider')
+    apps.get_model('assessment', 'Ownership').objects.filter(owner='shared', partner='').update(partner='provider')
 
 
 class Migration(migrations.Migration):
