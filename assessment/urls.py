@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .forms.accounts import LoginForm, RateLimitedPasswordResetForm
-from .views import accounts, assessments, catalog, upgrade
+from .views import accounts, assessments, catalog, results, upgrade
 
 account_patterns = [
     path("signup/", accounts.signup, name="signup"),
@@ -29,7 +29,7 @@ assessment_patterns = [
     path("<uuid:pk>/answers/<str:control_id>/", assessments.answer_autosave, name="answer_autosave"),
     path("<uuid:pk>/review/", assessments.assessment_review, name="assessment_review"),
     path("<uuid:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
-    path("<uuid:pk>/results/", assessments.assessment_results, name="assessment_results"),
+    path("<uuid:pk>/results/", results.assessment_results, name="assessment_results"),
     path("<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),
     path("<uuid:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
     path("<uuid:pk>/upgrade/", upgrade.assessment_upgrade, name="assessment_upgrade"),

@@ -82,10 +82,21 @@ def assessment_submit(*, assessment: Assessment, actor: User) -> Assessment:
         to=Status.SUBMITTED,
         allowed_from=Assessment.EDITABLE_STATUSES,
         submitted_at=timezone.now(),
+        submitted_by=actor,
+        declaration=declaration_text(actor, assessment),
     )
     _mark_changed_for_recheck(result, actor=actor)
     _notify_reviewers(result)
     return result
+
+
+def declaration_text(actor: User, assessment: Assessment) -> str:
+    """The self-attestation the submitter makes, naming them: shown before submitting, kept with the assessment."""
+    person = f"{actor.name} ({actor.email})" if actor.name else actor.email
+    return (
+        f"{person} declares, on behalf of {assessment.organization.name}, that the answers are accurate "
+        "to the best of our knowledge."
+    )
 
 
 def _mark_changed_for_recheck(assessment: Assessment, *, actor: User) -> None:

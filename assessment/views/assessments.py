@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..forms.assessments import AnswerForm, AssessmentStartForm
 from ..models import Assessment, AuditEvent, Control, ResponsibilityModel
 from ..models.assessments import MAX_TEXT, Claim, Mode
-from ..reports.context import understanding_sentence
 from ..reports.export import export_data
 from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
 from ..selectors.upgrade import newer_version
@@ -305,21 +304,6 @@ def assessment_submit(request: HttpRequest, pk) -> HttpResponse:
         return redirect("assessment_review", pk=assessment.pk)
     messages.success(request, "Submitted for review. Answers are locked; we'll email you the reviewer's decision.")
     return redirect("assessment_results", pk=assessment.pk)
-
-
-@login_required
-@require_GET
-def assessment_results(request: HttpRequest, pk) -> HttpResponse:
-    """Scores per area, gaps by risk with guidance, informational findings."""
-    assessment = assessment_for(request.user, pk)
-    state = assessment_state(assessment)
-    context = {
-        "assessment": assessment,
-        "state": state,
-        "understanding": understanding_sentence(state.evaluation, assessment.mode),
-        "misjudged": state.items_for(state.evaluation.misjudged),
-    }
-    return render(request, "assessment/assessment_results.html", context)
 
 
 @login_required

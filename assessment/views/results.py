@@ -1,0 +1,24 @@
+"""The results page of one assessment: scores, gaps to act on, and what the model says about the rest."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ..reports.context import understanding_sentence
+from ..selectors.assessments import assessment_for, assessment_state
+
+
+@login_required
+@require_GET
+def assessment_results(request: HttpRequest, pk) -> HttpResponse:
+    """Scores per area, gaps by risk with guidance, informational findings."""
+    assessment = assessment_for(request.user, pk)
+    state = assessment_state(assessment)
+    context = {
+        "assessment": assessment,
+        "state": state,
+        "understanding": understanding_sentence(state.evaluation, assessment.mode),
+        "misjudged": state.items_for(state.evaluation.misjudged),
+    }
+    return render(request, "assessment/assessment_results.html", context)
