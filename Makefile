@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links in emails and the printed logins point where `make run` serves, unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test setup deps dev-deps migrate models demo lint format bench load clean
 
@@ -26,14 +28,15 @@ models: migrate
 	@for f in fixtures/*.yaml; do $(PY) manage.py load_model "$$f" --publish || exit 1; done
 
 demo: models
-	$(PY) manage.py seed_demo
+	SITE_URL="$(SITE_URL)" $(PY) manage.py seed_demo
 
 setup: demo
 
 run: setup
 	@echo ""
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop). Log in with a demo account above."
+	@echo "Links in emails point to $(SITE_URL)/ (set SITE_URL to change them)."
+	SITE_URL="$(SITE_URL)" $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: dev-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -66,7 +66,7 @@ def test_submission_with_an_old_multiline_title_emails_reviewers(
     Assessment.objects.filter(pk=complete.pk).update(title="Prod\r\ncluster")
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/assessments/{complete.pk}/submit/")
+        response = client.post(f"/assessments/{complete.pk}/submit/", {"declare": "on", "confirm": "on"})
     assert response.status_code == 302
     assert [m.subject for m in mail.outbox] == ["Submitted for review: Acme Corp — Prod cluster"]
 
@@ -82,7 +82,7 @@ def test_submission_stands_when_the_mail_server_is_down(
     make_reviewer()
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/assessments/{complete.pk}/submit/")
+        response = client.post(f"/assessments/{complete.pk}/submit/", {"declare": "on", "confirm": "on"})
     assert response.status_code == 302
     assert response.url == f"/assessments/{complete.pk}/results/"
     complete.refresh_from_db()

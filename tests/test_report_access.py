@@ -53,9 +53,10 @@ def test_reports_of_an_organization_with_several_members(client, assessment, use
     assert client.get(f"/assessments/{assessment.pk}/{tail}").status_code == 200
 
 
-def test_a_reviewer_who_is_also_a_member_reads_own_drafts(client, assessment, org):
-    from tests.conftest import make_member
+def test_a_reviewer_who_is_also_a_member_reads_own_drafts(client, assessment, org, user):
+    from tests.conftest import answer, make_member
 
+    answer(assessment, user, "NET-ALLOW", "implemented")  # a draft with no answer has no report at all
     colleague = make_member("dana@acme.test", org, role="member")
     colleague.is_staff = True
     colleague.save()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assessment.reports.export import CONTROL_FIELDS, csv_cell, export_csv, export_data
+from assessment.reports.export import CONTROL_FIELDS, CSV_FIELDS, csv_cell, export_csv, export_data
 from assessment.selectors.assessments import assessment_state
 from tests.conftest import answer
 
@@ -26,11 +26,16 @@ def test_one_row_per_control_with_the_json_fields(assessment, user):
     answer(assessment, user, "ENC-CMK", "not_applicable", justification="No customer-managed keys")
     state = assessment_state(assessment)
     text = export_csv(state)
-    assert text.splitlines()[0] == ",".join(CONTROL_FIELDS)
+    assert text.splitlines()[0] == (
+        "id,title,area,severity,owner,partner,answer,first_answer,outcome,risk,notes,justification"
+    )
+    assert ("id", "title", *CONTROL_FIELDS[1:]) == CSV_FIELDS
     rows = rows_of(text)
     expected = export_data(state)["controls"]
     assert len(rows) == len(expected) == 45
+    titles = dict(assessment.model.controls.values_list("control_id", "title"))
     for row, control in zip(rows, expected, strict=True):
+        assert row.pop("title") == titles[control["id"]]
         assert row == {name: "" if control[name] is None else str(control[name]) for name in CONTROL_FIELDS}
     net = next(r for r in rows if r["id"] == "NET-ALLOW")
     assert (net["answer"], net["outcome"], net["risk"], net["notes"]) == (

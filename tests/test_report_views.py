@@ -26,10 +26,15 @@ def empty_cache():
 
 @pytest.fixture
 def small(user, cloud_model):
-    """A draft against the nine-control cloud model: a full report that renders quickly."""
-    return assessment_start(
+    """A draft against the nine-control cloud model, one control answered: a full report that renders quickly.
+
+    (A draft with no answer at all has no report: see tests/test_report_audit.py.)
+    """
+    draft = assessment_start(
         user=user, model=cloud_model, deployment=cloud_model.deployments.get(key="paas"), title="Cloud DB"
     )
+    answer(draft, user, "BACKUPS", "provider")
+    return draft
 
 
 @pytest.fixture
@@ -160,16 +165,18 @@ def test_results_page_has_report_buttons(logged_in, small):
     assert f'href="/assessments/{small.pk}/export.csv">CSV</a>' in html
 
 
-def test_dashboard_rows_have_compact_report_buttons_named_for_the_assessment(logged_in, small):
+def test_dashboard_menus_have_report_items_named_for_the_assessment(logged_in, small, user):
+    answer(small, user, "DATA-ACCESS", "provider")  # reports are offered once something is answered
     html = logged_in.get("/assessments/").content.decode()
     assert (
-        f'href="/assessments/{small.pk}/report.pdf">PDF<span class="visually-hidden"> report of Cloud DB</span>' in html
+        f'href="/assessments/{small.pk}/report.pdf" data-report-pdf>PDF report'
+        '<span class="visually-hidden"> of Cloud DB</span>' in html
     )
     assert (
-        f'href="/assessments/{small.pk}/report/">HTML<span class="visually-hidden"> report of Cloud DB</span>' in html
+        f'href="/assessments/{small.pk}/report/">HTML report<span class="visually-hidden"> of Cloud DB</span>' in html
     )
     assert (
-        f'href="/assessments/{small.pk}/export.csv">CSV<span class="visually-hidden"> export of Cloud DB</span>' in html
+        f'href="/assessments/{small.pk}/export.csv">CSV export<span class="visually-hidden"> of Cloud DB</span>' in html
     )
 
 

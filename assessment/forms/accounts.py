@@ -55,6 +55,11 @@ class SignupForm(BaseUserCreationForm):
             raise forms.ValidationError("An account with this email already exists.", code="duplicate")
         return email
 
+    def validate_password_for_user(self, user, password_field_name="password1"):
+        # Django checks the confirmation, which a mismatch has already removed, so "didn't match" hid
+        # every other problem. Checking the password itself shows them all in one round.
+        super().validate_password_for_user(user, password_field_name="password1")
+
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Teammate's email")
@@ -86,7 +91,7 @@ class AcceptInvitationForm(forms.Form):
             self.add_error(
                 "password2", forms.ValidationError("The two password fields didn't match.", code="password_mismatch")
             )
-        elif p1:
+        if p1:  # also after a mismatch: every problem with the password shows in one round
             try:
                 password_validation.validate_password(p1, User(email=self.email, name=cleaned.get("name", "")))
             except forms.ValidationError as error:

@@ -12,11 +12,16 @@ from .. import gap
 from ..models import Ownership
 from ..models.assessments import Claim, Mode
 from ..models.catalog import Area, Control
+from ..selectors.answerers import answer_record
 from ..selectors.assessments import AssessmentState
+from ..selectors.ownership import ownership_counts
+from ..selectors.review_history import review_history
+from .attestation import WATERMARK as WATERMARK  # re-exported: callers and tests read it from here
+from .attestation import attestation, reviewed_fact, status_mark
 from .export import download_filename
 
 PRODUCT_NAME = "Shared Responsibility Self-Assessment"
-WATERMARK = "DRAFT — not submitted"
+NO_REPORT_YET = "The report is available once you have answered a control."
 REPORT_CSS = "css/report.css"  # linked, never inlined: the CSP allows no inline style
 
 OUTCOME_LABELS = {
@@ -38,15 +43,14 @@ OUTCOME_NOTES = {
     "awareness": "the provider or cloud handles it; you may not have known",
     "unanswered": "counts as not in place",
 }
-# Short column heads for the method table (the full wording is the answer's label).
-ANSWER_HEADS = {
-    "implemented": "Implemented",
-    "partial": "Partial",
-    "provider": "Provider",
-    "not_implemented": "Not implemented",
-    "unknown": "Unknown",
-    "not_applicable": "Not applicable",
-}
+
+
+def report_available(state: AssessmentState) -> bool:
+    """A draft with nothing answered has nothing to report: no PDF of empty tables.
+
+    `templates/assessment/includes/report_buttons.html` asks the same of the page's evaluation.
+    """
+    return state.assessment.status != state.assessment.Status.DRAFT or state.evaluation.answered > 0
 
 
 def join_words(words: Sequence[str]) -> str:
@@ -225,6 +229,13 @@ def understanding_sentence(evaluation: gap.Evaluation, mode: str) -> str:
     )
 
 
+def outcome_words(outcomes) -> str:
+    """Outcomes named in running text, in the method table's order: "partly met, misattributed, unmet and unknown"."""
+    order = [gap.outcome_for(owner, answer) for owner in ("customer", "provider") for answer in gap.ANSWERS]
+    ordered = sorted(set(outcomes), key=lambda o: (order.index(o) if o in order else len(order), o))
+    return join_words([OUTCOME_LABELS[o].lower() for o in ordered])
+
+
 def method_rows() -> list[tuple[str, list[str]]]:
     """The outcome table of DESIGN.md section 4, read back from the gap engine itself."""
     return [
@@ -246,6 +257,7 @@ def report_context(
     evaluation = state.evaluation
     parties = parties_in_play(state, matrix_parties(model))
     misattributed = state.items_for(evaluation.misattributed)
+    history = review_history(assessment, state.items)
     return {
         "product_name": PRODUCT_NAME,
         "assessment": assessment,
@@ -253,8 +265,12 @@ def report_context(
         "state": state,
         "evaluation": evaluation,
         "is_draft": assessment.status == assessment.Status.DRAFT,
-        "watermark": WATERMARK,
+        "mark": status_mark(assessment),
         "decided": assessment.status in (assessment.Status.APPROVED, assessment.Status.CHANGES_REQUESTED),
+        "reviewed": reviewed_fact(assessment),
+        "attestation": attestation(assessment, answer_record(state)),
+        "current_reviews": history.current,
+        "review_history": history,
         "total_gaps": sum(evaluation.gap_counts.values()),
         "misattributed": misattributed,
         "misjudged": state.items_for(evaluation.misjudged),
@@ -273,9 +289,13 @@ def report_context(
         ),
         "parties": parties,
         "matrix": ownership_matrix(state, parties),
+        "ownership": ownership_counts(state),
         "outcome_labels": OUTCOME_LABELS,
         "outcome_notes": OUTCOME_NOTES,
-        "method_heads": [ANSWER_HEADS[a] for a in gap.ANSWERS],
+        "method_heads": [Claim(a).label for a in gap.ANSWERS],  # the answers as the questionnaire words them
+        "gap_words": outcome_words(gap.GAP_OUTCOMES),
+        "informational_words": outcome_words(gap.INFORMATIONAL_OUTCOMES),
+        "partial_label": OUTCOME_LABELS["partial"].lower(),
         "method_rows": method_rows(),
         "weights": gap.WEIGHTS,
         "partial_risks": [(s, gap.risk_for("partial", s)) for s in gap.SEVERITIES],

@@ -77,10 +77,16 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+# The JSON export's fields, plus the control's title after its id: a spreadsheet is read by people,
+# who should not need the model open beside it to know what "ENC-CMK" is.
+CSV_FIELDS = ("id", "title", *CONTROL_FIELDS[1:])
+
+
 def csv_rows(state: AssessmentState) -> list[list[str]]:
-    """A header of CONTROL_FIELDS, then one row per control of the JSON export, in the same order."""
-    return [list(CONTROL_FIELDS)] + [
-        [csv_cell(row[name]) for name in CONTROL_FIELDS] for row in export_data(state)["controls"]
+    """A header of CSV_FIELDS, then one row per control of the JSON export, in the same order."""
+    rows = zip(export_data(state)["controls"], state.items, strict=True)  # export_data lists state.items
+    return [list(CSV_FIELDS)] + [
+        [csv_cell(item.control.title if name == "title" else row[name]) for name in CSV_FIELDS] for row, item in rows
     ]
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ..models import Assessment
 from ..selectors.assessments import AssessmentState, assessment_state
-from .context import REPORT_CSS, report_context, report_filename
+from .context import NO_REPORT_YET, REPORT_CSS, report_available, report_context, report_filename
 from .export import export_data
 from .fetcher import REPORT_BASE_URL, StaticFilesFetcher
 from .fingerprint import report_fingerprint
@@ -32,6 +32,12 @@ TEMPLATE = "reports/report.html"
 PDF_VARIANT = "pdf/ua-1"
 ATTACHMENT_NAME = "assessment.json"
 CACHE_TIMEOUT = 7 * 24 * 3600  # seconds; entries are immutable, this only bounds memory
+
+
+class ReportUnavailable(Exception):
+    """Nothing to report yet (a draft with no answer): the caller says so instead of serving empty tables."""
+
+    message = NO_REPORT_YET
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ def export_json(export: dict) -> str:
 
 def report_html(state: AssessmentState, *, generated_at: datetime | None = None, for_browser: bool = False) -> str:
     """The report as an HTML document: the PDF's source, and the browser preview."""
+    if not report_available(state):
+        raise ReportUnavailable
     fingerprint = report_fingerprint(state, export_data(state))
     context = report_context(
         state, fingerprint=fingerprint, generated_at=generated_at or timezone.now(), for_browser=for_browser
@@ -72,6 +80,8 @@ def render_pdf(state: AssessmentState, *, generated_at: datetime | None = None) 
 def report_pdf(assessment: Assessment) -> ReportPDF:
     """The assessment's PDF report, from the cache when its content has not changed since the last render."""
     state = assessment_state(assessment)
+    if not report_available(state):
+        raise ReportUnavailable
     export = export_data(state)
     fingerprint = report_fingerprint(state, export)
     key = cache_key(fingerprint)
@@ -104,7 +114,13 @@ def cache_key(fingerprint: str) -> str:
 
 
 # Everything that shapes the PDF besides the data: a change to any of these misses old cache entries.
-LAYOUT_TEMPLATES = (TEMPLATE, "assessment/includes/score_chart.html")
+LAYOUT_TEMPLATES = (
+    TEMPLATE,
+    "assessment/includes/score_chart.html",
+    "assessment/includes/ownership_chart.html",
+    "reports/includes/attestation.html",
+    "reports/includes/review_history.html",
+)
 
 
 def layout_version() -> str:

@@ -166,6 +166,28 @@ class AssessmentState:
     def needs_work(self) -> list[Item]:
         return [item for item in self.items if item.needs_work]
 
+    def progress(self, areas: Iterable[Area]) -> list["Step"]:
+        """Answered and asked counts of every area, from the evaluation (which covers them all)."""
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for result in self.evaluation.results:
+            count = counts[result.control.area]
+            count[0] += result.answer is not None
+            count[1] += 1
+        return [Step(area, *counts[area.key]) for area in areas]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One area in the walk-through's step list."""
+
+    area: Area
+    answered: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
 
 def applicable_ownerships(deployment_ids: Iterable[int]) -> QuerySet[Ownership]:
     """Controls asked under these deployments, in model order, with control and area joined."""

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..modelfile import AreaSpec, ConditionSpec, ControlSpec, DeploymentSpec, ModelSpec, Texts
-from ..models import Area, Control, Ownership, ResponsibilityModel
+from ..models import Area, Control, Deployment, Ownership, ResponsibilityModel
 
 
 def published_models() -> QuerySet[ResponsibilityModel]:
@@ -59,6 +59,46 @@ def matrix(model: ResponsibilityModel, deployments, area_key: str | None = None)
             rows.append(MatrixRow(control, cells))
         result.append(MatrixArea(area, rows))
     return result
+
+
+@dataclass(frozen=True)
+class DeploymentChoice:
+    """A deployment offered on the start page, with how much of the model it leaves to the customer."""
+
+    deployment: Deployment
+    owned: int  # controls the customer owns or shares under this deployment
+    applies: int  # controls that arise under it at all (owner not "none")
+
+    @property
+    def summary(self) -> str:
+        return f"You own {self.owned} of {self.applies} control{'' if self.applies == 1 else 's'} here"
+
+
+@dataclass(frozen=True)
+class DeploymentGroup:
+    model: ResponsibilityModel
+    choices: list[DeploymentChoice]
+
+
+def deployment_choices(models: QuerySet[ResponsibilityModel]) -> list[DeploymentGroup]:
+    """The deployments of `models`, grouped by model (by title, then in the file's order): 2 queries."""
+    deployments = list(
+        Deployment.objects.filter(model__in=models).select_related("model").order_by("model__title", "position")
+    )
+    counts = {
+        row["deployment"]: row
+        for row in Ownership.objects.filter(deployment__in=[d.pk for d in deployments])
+        .exclude(owner="none")
+        .order_by()
+        .values("deployment")
+        .annotate(applies=Count("pk"), owned=Count("pk", filter=Q(owner__in=("customer", "shared"))))
+    }
+    groups: dict[int, DeploymentGroup] = {}
+    for d in deployments:
+        row = counts.get(d.pk, {"owned": 0, "applies": 0})
+        group = groups.setdefault(d.model_id, DeploymentGroup(d.model, []))
+        group.choices.append(DeploymentChoice(d, row["owned"], row["applies"]))
+    return list(groups.values())
 
 
 def joined(common: str, specific: str) -> str:

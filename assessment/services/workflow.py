@@ -240,5 +240,26 @@ def _notify_members(assessment: Assessment) -> None:
     body = f"The review of “{assessment.title}” is done: {decision}.\n\n"
     if assessment.decision_message:
         body += f"Reviewer's message:\n{assessment.decision_message}\n\n"
+    if assessment.status == Status.CHANGES_REQUESTED:
+        body += _needs_work_text(assessment)
     body += f"See it: {_link('assessment_detail', assessment)}\n"
     send_after_commit(subject=f"Review {decision}: {assessment.title}", body=body, recipients=recipients)
+
+
+def _needs_work_text(assessment: Assessment) -> str:
+    """The controls marked "needs work", each with the reviewer's comment and a link to it (one query)."""
+    reviews = list(
+        ControlReview.objects.filter(assessment=assessment, verdict=ControlReview.Verdict.NEEDS_WORK)
+        .select_related("control__area")
+        .order_by("control__area__position", "control__position")
+    )
+    if not reviews:
+        return ""
+    text = f"Controls that need work ({len(reviews)}):\n"
+    for review in reviews:
+        control = review.control
+        comment = "\n  ".join(review.comment.splitlines())  # a comment of several lines stays inside its item
+        url = settings.SITE_URL + reverse("assessment_area", args=[assessment.pk, control.area.key])
+        text += f"- {control.control_id} {control.title}" + (f": {comment}" if comment else "") + "\n"
+        text += f"  {url}#c-{control.control_id}\n"
+    return text + "\n"

@@ -41,3 +41,14 @@ def changed(change, key: str) -> bool:
 def claim_label(claim: str) -> str:
     """An answer code in words: "provider" -> "Someone else does (provider or cloud)"."""
     return AuditEvent.value_label("claim", claim)
+
+
+@register.filter
+def starts_with_party(text: str, name: str) -> bool:
+    """Whether a part's text opens with its party ("Yugabyte runs …", "The cloud provider keeps …").
+
+    Then a "Yugabyte’s part:" label before it would only say the name twice, so the page leaves it out.
+    """
+    opening, name = (text or "").lstrip().casefold(), (name or "").strip().casefold()
+    opening = opening.removeprefix("the ")
+    return bool(name) and opening.startswith(name) and not opening[len(name) : len(name) + 1].isalnum()

@@ -10,13 +10,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..forms.assessments import AnswerForm, AssessmentStartForm
-from ..models import Assessment, AuditEvent, Control, ResponsibilityModel
+from ..forms.assessments import AnswerForm, AssessmentStartForm, SubmitForm
+from ..models import Assessment, Control, ResponsibilityModel
 from ..models.assessments import MAX_TEXT, Claim, Mode
-from ..reports.export import export_data
-from ..selectors.assessments import assessment_for, assessment_state, assessments_for, evaluate_many
+from ..reports.export import export_data, export_filename
+from ..selectors.activity import activity_page
+from ..selectors.assessments import (
+    answer_changes_since,
+    assessment_for,
+    assessment_state,
+    assessments_for,
+    evaluate_many,
+)
 from ..selectors.upgrade import newer_version
 from ..services import assessments as services
 from ..services import workflow
@@ -88,6 +96,7 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         items = sorted(items, key=lambda item: not item.needs_work)  # what the reviewer flagged comes first
     forms = [_answer_form(item, request.POST if request.method == "POST" else None) for item in items]
     guided = assessment.mode == Mode.GUIDED
+    problems: list[dict] = []
     if request.method == "POST":
         if not assessment.is_editable:
             raise services.AssessmentLocked("This assessment is not open for changes.")
@@ -98,23 +107,46 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
                 party = assessment.model.party_name(acknowledge)
                 messages.info(request, f"Acknowledged {acknowledged} control{pluralize(acknowledged)} {party} handles.")
             return redirect(_after_save(request, assessment, areas, area, state))
-        messages.error(request, "Nothing on this page was saved: fix the problems marked below, then save again.")
+        problems = _problems(items, forms)
     pairs = list(zip(items, forms, strict=True))
     index = areas.index(area)
+    steps = state.progress(areas)
     context = {
         "assessment": assessment,
         "state": state,
         "area": area,
         "areas": areas,
+        "steps": steps,
+        "step": steps[index],
+        "position": index + 1,
         "pairs": [p for p in pairs if not _collapsed(p[0], guided)],
         "groups": _acknowledge_groups(pairs, guided),
         "guided": guided,
+        "problems": problems,
+        # Saved by autosave (or an earlier page save) before this failed one: still stored, said so.
+        "saved_before": sum(1 for item in items if item.asked and item.answer is not None),
         "previous_area": areas[index - 1] if index else None,
         "next_area": areas[index + 1] if index + 1 < len(areas) else None,
         "editable": assessment.is_editable,
         "max_text": MAX_TEXT,  # stated on the page as the textareas' limit, enforced by the service
     }
-    return render(request, "assessment/assessment_area.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "assessment/assessment_area.html", context, status=400 if problems else 200)
+
+
+def _problems(items, forms) -> list[dict]:
+    """The error summary of a failed page save: each problem with its control, linking to the field."""
+    problems = []
+    for item, form in zip(items, forms, strict=True):
+        for field, errors in form.errors.items():
+            if field == "__all__":
+                anchor = f"c-{item.control.control_id}"
+            elif field == "claim":
+                anchor = f"{form[field].auto_id}_0"  # the first radio button
+            else:
+                anchor = form[field].auto_id
+            for message in errors:
+                problems.append({"control": item.control, "message": message, "anchor": anchor})
+    return problems
 
 
 def _collapsed(item, guided: bool) -> bool:
@@ -287,16 +319,43 @@ def _area_update(request, assessment, control) -> dict:
 @login_required
 @require_GET
 def assessment_review(request: HttpRequest, pk) -> HttpResponse:
-    """Before submitting: what is unanswered, and a preview of the gaps."""
-    assessment = assessment_for(request.user, pk)
+    """Check your answers: every answer with a way back to change it, then the declaration."""
+    return _review_page(request, assessment_for(request.user, pk), SubmitForm())
+
+
+def _review_page(request, assessment, form: SubmitForm, status: int = 200) -> HttpResponse:
     state = assessment_state(assessment)
-    return render(request, "assessment/assessment_review.html", {"assessment": assessment, "state": state})
+    # On a resubmission: what the reviewer flagged, and whether it was changed since their decision.
+    changed = answer_changes_since(assessment, assessment.reviewed_at)
+    flagged = [(item, item.control.control_id in changed) for item in state.needs_work]
+    context = {
+        "assessment": assessment,
+        "state": state,
+        "form": form,
+        "flagged": flagged,
+        "resubmission": assessment.status == Assessment.Status.CHANGES_REQUESTED,
+        "declaration": workflow.declaration_text(request.user, assessment),
+    }
+    return render(request, "assessment/assessment_review.html", context, status=status)
 
 
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, pk) -> HttpResponse:
+    """Two steps: the ticked declaration leads to a confirmation; confirming it submits and locks."""
     assessment = assessment_for(request.user, pk)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return _review_page(request, assessment, form, status=400)
+    if not form.cleaned_data["confirm"]:
+        state = assessment_state(assessment)
+        context = {
+            "assessment": assessment,
+            "state": state,
+            "resubmission": assessment.status == Assessment.Status.CHANGES_REQUESTED,
+            "declaration": workflow.declaration_text(request.user, assessment),
+        }
+        return render(request, "assessment/assessment_confirm.html", context)
     try:
         workflow.assessment_submit(assessment=assessment, actor=request.user)
     except workflow.TransitionRefused as error:
@@ -309,9 +368,10 @@ def assessment_submit(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_GET
 def assessment_export_json(request: HttpRequest, pk) -> JsonResponse:
+    """The JSON export, named like the PDF and the CSV: <organization>-<title>-<date>.json."""
     assessment = assessment_for(request.user, pk)
     response = JsonResponse(export_data(assessment_state(assessment)), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(assessment, "json"))
     return response
 
 
@@ -334,8 +394,7 @@ def assessment_delete(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_GET
 def assessment_activity(request: HttpRequest, pk) -> HttpResponse:
-    """Everything that happened to the assessment, newest first."""
+    """Everything that happened to the assessment, newest first, one entry per save."""
     assessment = assessment_for(request.user, pk)
-    events = AuditEvent.objects.filter(assessment=assessment).exclude(kind=AuditEvent.Kind.ASSIGNMENT)
-    events = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("page"))
-    return render(request, "assessment/assessment_activity.html", {"assessment": assessment, "page": events})
+    page = activity_page(assessment, request.GET.get("page"))
+    return render(request, "assessment/assessment_activity.html", {"assessment": assessment, "page": page})

@@ -7,17 +7,19 @@ from django.views.decorators.http import require_GET
 
 from ..reports.context import understanding_sentence
 from ..selectors.assessments import assessment_for, assessment_state
+from ..selectors.results import results_page
 
 
 @login_required
 @require_GET
 def assessment_results(request: HttpRequest, pk) -> HttpResponse:
-    """Scores per area, gaps by risk with guidance, informational findings."""
+    """Scores per area, gaps by risk (filtered by `?area=` and `?risk=`), what is in place, who owns what."""
     assessment = assessment_for(request.user, pk)
     state = assessment_state(assessment)
     context = {
         "assessment": assessment,
         "state": state,
+        "results": results_page(state, area=request.GET.get("area", ""), risk=request.GET.get("risk", "")),
         "understanding": understanding_sentence(state.evaluation, assessment.mode),
         "misjudged": state.items_for(state.evaluation.misjudged),
     }

@@ -33,10 +33,46 @@
       if (e.target.tagName === "TEXTAREA") self.schedule(DEBOUNCE_MS);
     });
     this.retry.addEventListener("click", function () { self.schedule(0); });
-    section.addEventListener("change", function () { self.toggleJustification(); });
+    section.addEventListener("change", function (e) {
+      if (e.target.type === "radio") self.claimChanged();
+    });
+    // Required only once the user leaves the box empty, never before they could type.
+    this.field("justification").addEventListener("blur", function () { self.justificationLeft(); });
+    this.keptJustification = "";
     this.toggleJustification();
     this.restore();
   }
+
+  // "Does not apply to us": open the justification box and put the cursor in it; the answer saves
+  // once a reason is typed. Any other answer: the server keeps no justification, so neither does
+  // the page (what is shown is what is stored), but the text comes back if N/A is chosen again.
+  Control.prototype.claimChanged = function () {
+    var box = this.field("justification");
+    if (this.values().claim === "not_applicable") {
+      if (!box.value && this.keptJustification) box.value = this.keptJustification;
+      this.toggleJustification();
+      if (!box.value.trim()) box.focus();
+    } else {
+      if (box.value) this.keptJustification = box.value;
+      box.value = "";
+      this.toggleJustification();
+    }
+  };
+
+  Control.prototype.needsJustification = function () {
+    var v = this.values();
+    return v.claim === "not_applicable" && !v.justification.trim();
+  };
+
+  Control.prototype.justificationLeft = function () {
+    var self = this;
+    // Leaving the box for another answer of this control is not leaving it empty.
+    setTimeout(function () {
+      if (!self.needsJustification()) return;
+      self.showErrors({ justification: ["Explain why this control does not apply to you."] });
+      self.show("pending", "Not saved yet — explain why it does not apply, then it saves.");
+    }, 150);
+  };
 
   Control.prototype.field = function (name) {
     return this.section.querySelector("[name='" + this.prefix + "-" + name + "']");
@@ -55,7 +91,7 @@
   Control.prototype.toggleJustification = function () {
     var box = this.section.querySelector(".justification");
     var v = this.values();
-    box.hidden = v.claim !== "not_applicable" && !v.justification;
+    box.hidden = v.claim !== "not_applicable";
   };
 
   // A previous visit left unsaved input behind (lost connection, closed tab): put it back.
@@ -114,6 +150,12 @@
     if (!v.claim) {
       // Notes alone can't be stored yet; say so calmly instead of sending a request that must fail.
       this.show("pending", "Choose an answer above to save your notes.");
+      return;
+    }
+    if (this.needsJustification()) {
+      // Waiting for the reason the user is about to type: not an error yet.
+      this.showErrors(null);
+      this.show("pending", "Say why it does not apply to you; it saves as you type.");
       return;
     }
     this.inFlight = true;
@@ -188,12 +230,11 @@
   for (var i = 0; i < sections.length; i++) controls.push(new Control(sections[i]));
   form.addEventListener("change", applyConditions);
 
+  var submitting = false;
   window.addEventListener("beforeunload", function (event) {
-    var unsaved = controls.some(function (c) { return c.failed || c.inFlight || c.pending; });
+    if (submitting) return;  // the page save sends everything; don't warn about leaving
+    var unsaved = controls.some(function (c) { return c.failed || c.inFlight || c.pending || c.needsJustification(); });
     if (unsaved) { event.preventDefault(); event.returnValue = ""; }
   });
-  form.addEventListener("submit", function () {
-    // The page save sends everything; don't warn about leaving.
-    controls.forEach(function (c) { c.failed = false; c.inFlight = false; c.pending = false; });
-  });
+  form.addEventListener("submit", function () { submitting = true; });
 })();

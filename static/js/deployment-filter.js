@@ -1,31 +1,26 @@
-// On the "start an assessment" form, show only the deployments of the chosen model, and choosing a
-// deployment first picks its model. Options are grouped by model name (the optgroup label equals the
-// model option's text), so the form works without this script too.
+// On the "start an assessment" form, show only the deployment cards of the chosen model; choosing a
+// deployment before a model picks its model. Without this script every model's cards show, grouped
+// by model, so the form works without it too.
 (function () {
   "use strict";
-  var select = document.querySelector("select[data-follows]");
-  if (!select) return;
-  var model = document.getElementById(select.dataset.follows);
-  if (!model) return;
-  function modelName() {
-    return model.value && model.options[model.selectedIndex] ? model.options[model.selectedIndex].text : "";
-  }
+  var cards = document.querySelector("[data-deployment-cards]");
+  if (!cards) return;
+  var model = document.getElementById(cards.dataset.follows);
+  var groups = cards.querySelectorAll("[data-model]");
+  if (!model || groups.length < 2) return;
   function update() {
-    var name = modelName();
-    var groups = select.querySelectorAll("optgroup");
     for (var i = 0; i < groups.length; i++) {
-      var match = !name || groups[i].label === name;
+      var match = !model.value || groups[i].dataset.model === model.value;
       groups[i].hidden = !match;
-      groups[i].disabled = !match;
-      if (!match && select.selectedOptions[0] && select.selectedOptions[0].parentNode === groups[i]) select.value = "";
+      if (match) continue;
+      // A deployment of another model must not be posted with this one.
+      var checked = groups[i].querySelector("input:checked");
+      if (checked) checked.checked = false;
     }
   }
-  select.addEventListener("change", function () {
-    var option = select.selectedOptions[0];
-    if (!option || option.parentNode.tagName !== "OPTGROUP" || modelName()) return;
-    for (var i = 0; i < model.options.length; i++) {
-      if (model.options[i].text === option.parentNode.label) { model.selectedIndex = i; break; }
-    }
+  cards.addEventListener("change", function (event) {
+    if (event.target.name !== "deployment" || model.value) return;
+    model.value = event.target.closest("[data-model]").dataset.model;
     update();
   });
   model.addEventListener("change", update);

@@ -108,3 +108,35 @@ def login(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+# The outermost elements whose right edge is past the window (not inside a box that clips or scrolls).
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const clips = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + [...el.classList].slice(0, 3).map((c) => '.' + c).join('');
+  const sticksOut = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 0.5;
+  };
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!sticksOut(el)) continue;
+    let parent = el.parentElement, inside = false;
+    while (parent && parent !== document.body) {
+      if (clips(parent) || sticksOut(parent)) { inside = true; break; }
+      parent = parent.parentElement;
+    }
+    if (!inside) {
+      const text = (el.innerText || '').trim().slice(0, 40);
+      found.push(`${name(el)} right=${Math.round(el.getBoundingClientRect().right)} «${text}»`);
+    }
+  }
+  return {document: document.documentElement.scrollWidth, window: width, culprits: found.slice(0, 5)};
+}"""
+
+
+def overflow(page) -> dict:
+    """How wide the document is against the window, and what sticks out (for failure messages)."""
+    return page.evaluate(OVERFLOW_JS)

@@ -73,7 +73,7 @@ def test_blind_assessment_reveals_each_owner_and_exports_what_the_semantics_say(
     page.goto("/assessments/new/")
     page.get_by_label("Title").fill("Harbor ledger")
     page.get_by_label("Responsibility model").select_option(label="YugabyteDB Managed 1.1")
-    page.get_by_label("How you deploy").select_option(label="YugabyteDB Managed")
+    page.get_by_role("radio", name="YugabyteDB Managed", exact=True).check()
     expect(page.get_by_label("Answer first, then see the model (recommended)")).to_be_checked()
     screenshot(page, "blind-new")
     page.get_by_role("button", name="Start assessment").click()

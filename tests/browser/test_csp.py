@@ -81,7 +81,7 @@ def test_customer_pages_have_no_csp_violations(page, customer_world):
     violations.visit(f"/assessments/{draft.pk}/areas/encryption/")
     card = page.get_by_role("region", name=re.compile(r"^ENC-CMK "))
     card.get_by_text("Does not apply to us", exact=True).click()
-    expect(card.get_by_role("status")).to_contain_text("Not saved")
+    expect(card.get_by_role("status")).to_contain_text("Say why it does not apply")
     card.get_by_label("Why is it not applicable?").fill("No regulated data here")
     expect(card.get_by_role("status")).to_have_text("Saved")
     page.get_by_role("button", name=CUSTOMER).click()  # Bootstrap's dropdown positions itself with inline styles

@@ -79,11 +79,10 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
     page.get_by_label("Title").fill("Orders database, production")
     page.get_by_label("Scope").fill("The orders cluster in eu-west-1")
     page.get_by_label("Responsibility model").select_option(label="YugabyteDB Managed 1.0")
-    deployment = page.get_by_label("How you deploy")
-    expect(deployment.locator("optgroup:not([disabled]) option")).to_have_text(
+    expect(page.locator("[data-deployment-cards] .choice-card:visible .choice-card-name")).to_have_text(
         ["On-premises", "IaaS", "YugabyteDB Managed"]
     )
-    deployment.select_option(label="YugabyteDB Managed")
+    page.get_by_role("radio", name="YugabyteDB Managed", exact=True).check()
     page.get_by_role("button", name="Start assessment").click()
 
     expect(page.get_by_role("heading", name="Encryption", level=2)).to_be_visible()
@@ -124,17 +123,24 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
         page.keyboard.type("AES-256, always on")
     expect(status(page, "ENC-REST")).to_have_text("Saved")
 
-    # 3c. "Does not apply to us" needs a reason: the error shows next to the field, then a reason saves it.
+    # 3c. "Does not apply to us" needs a reason: the box opens with the cursor in it and no error; the
+    # error appears only if the box is left empty; a reason saves it.
     cmk = control(page, "ENC-CMK")
     justification = cmk.get_by_label("Why is it not applicable?")
     expect(justification).to_be_hidden()
     cmk.get_by_text("Does not apply to us", exact=True).click()
     expect(justification).to_be_visible()
+    expect(justification).to_be_focused()
+    expect(status(page, "ENC-CMK")).to_have_text("Say why it does not apply to you; it saves as you type.")
+    expect(cmk.get_by_text("Explain why this control does not apply to you.")).to_have_count(0)
+    expect(justification).not_to_have_attribute("aria-invalid", "true")
+    expect(cmk.get_by_role("button", name="Retry")).to_be_hidden()
+    check_page(page, "area-na-open")
+    cmk.get_by_label("Notes").focus()  # leaves the reason empty
     expect(cmk.get_by_text("Explain why this control does not apply to you.")).to_be_visible()
     expect(justification).to_have_accessible_description("Explain why this control does not apply to you.")
     expect(justification).to_have_attribute("aria-invalid", "true")
-    expect(status(page, "ENC-CMK")).to_have_text("Not saved — fix the field marked below.")
-    expect(cmk.get_by_role("button", name="Retry")).to_be_visible()
+    expect(status(page, "ENC-CMK")).to_have_text("Not saved yet — explain why it does not apply, then it saves.")
     check_page(page, "area-error")
     justification.fill("No regulated data in this cluster")
     expect(status(page, "ENC-CMK")).to_have_text("Saved")
@@ -177,27 +183,29 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
     row = page.get_by_role("row", name=re.compile("^Orders database, production"))
     expect(row.get_by_role("cell")).to_have_text(
         [
-            "Orders database, production",
-            "YugabyteDB Managed v1.0",
-            "YugabyteDB Managed",
+            re.compile(r"^\s*Orders database, production\s+YugabyteDB Managed v1\.0 · YugabyteDB Managed\s*$"),
             "Draft",
             f"{total} / {total}",
             re.compile(r"^\d+%$"),
             re.compile(r"^\d{4}-"),
-            re.compile(r"^\s*Continue Orders database, production\s+Results of"),
+            re.compile(r"^\s*Continue Orders database, production\s+More actions for Orders database, production"),
         ]
     )
     check_page(page, "dashboard")
 
     row.get_by_role("link", name="Continue Orders database, production").click()
     expect(page.get_by_role("heading", name="Orders database, production", level=1)).to_be_visible()
-    expect(page.get_by_role("link", name="Review and submit")).to_be_visible()
+    expect(page.get_by_role("link", name="Check answers and submit")).to_be_visible()
     check_page(page, "overview")
 
     page.goto(f"/assessments/{assessment.pk}/review/")
     expect(page.get_by_text("Every control is answered.")).to_be_visible()
     check_page(page, "review")
+    page.get_by_label("The answers are accurate to the best of our knowledge.").check()
     page.get_by_role("button", name="Submit assessment").click()
+    expect(page.locator(".declaration-quote")).to_contain_text("declares, on behalf of")
+    check_page(page, "confirm")
+    page.get_by_role("button", name="Yes, submit and lock the answers").click()
 
     expect(page).to_have_url(f"/assessments/{assessment.pk}/results/")
     expect(page.get_by_role("alert")).to_contain_text("Submitted for review. Answers are locked")
@@ -212,7 +220,7 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
     assert gaps == {"ENC-CMK-LIFE": "partial", "ENC-KMS-CRED": "misattributed"}
     expect(page.get_by_role("heading", name="Gaps 2")).to_be_visible()
     expect(page.locator("#gap-ENC-KMS-CRED")).to_contain_text(
-        "Misattributed — you rely on someone else, but this is yours"
+        "Misattributed: you rely on someone else, but this is yours"
     )
     expect(page.locator("#gap-ENC-CMK-LIFE")).to_contain_text("Your notes: Rotation yearly; old versions kept 35 days")
     check_page(page, "results")

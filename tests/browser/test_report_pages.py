@@ -45,6 +45,7 @@ def test_report_buttons_on_results_and_dashboard(page, reviewed):
     page.get_by_role("link", name="HTML report").click()
     assert page.url.endswith(f"/assessments/{assessment.pk}/report/")
     page.goto("/assessments/")
+    page.get_by_role("button", name=f"More actions for {assessment.title}").click()  # the reports are in the menu
     link = page.get_by_role("link", name=f"PDF report of {assessment.title}")
     assert link.get_attribute("href") == f"/assessments/{assessment.pk}/report.pdf"
     screenshot(page, "report-buttons-dashboard")

@@ -124,7 +124,9 @@ def test_first_pass_and_resubmission_each_in_two_page_loads(page, customer_page,
     card.get_by_label("We do, fully").check()
     expect(card.get_by_role("status")).to_contain_text("Saved")
     customer.goto(f"/assessments/{submitted.pk}/review/")
-    customer.get_by_role("button", name="Submit assessment").click()
+    customer.get_by_label("The answers are accurate to the best of our knowledge.").check()
+    customer.get_by_role("button", name="Resubmit").click()
+    customer.get_by_role("button", name="Yes, resubmit and lock the answers").click()
     expect(customer.get_by_role("alert").first).to_contain_text("Submitted for review.")
 
     # 3. The reviewer sees exactly what changed, accepts it (by keyboard), accepts the other, approves.

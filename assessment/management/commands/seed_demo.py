@@ -35,6 +35,9 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email, password, name=name)
                 organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
                 Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
-        self.stdout.write("Demo logins (customers log in at /accounts/login/; the reviewer and admin at /admin/):")
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(
+            f"Demo logins (customers log in at {site}/accounts/login/; the reviewer and admin at {site}/admin/):"
+        )
         for email, password, _name, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<9} {email} / {password}")

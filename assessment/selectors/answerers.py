@@ -1,0 +1,51 @@
+"""Who answered an assessment and when: for the report's self-attestation.
+
+The people are those who last saved each answer the report shows (`Answer.updated_by`, already in
+the state); the period runs from the first answer ever saved to the last, read from the audit trail
+(one aggregate query).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max, Min
+
+from ..models import AuditEvent
+from .assessments import AssessmentState
+
+
+@dataclass(frozen=True)
+class Answerer:
+    name: str  # "" for an account deleted since
+    email: str
+    answers: int
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    answerers: tuple[Answerer, ...]  # most answers first, then by name
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+def answer_record(state: AssessmentState) -> AnswerRecord:
+    answers = [item.answer for item in state.items if item.answer is not None]
+    counts = Counter(answer.updated_by_id for answer in answers)
+    users = {answer.updated_by_id: answer.updated_by for answer in answers}
+    answerers = sorted(
+        (
+            Answerer(user.name if user else "", user.email if user else "", count)
+            for user_id, count in counts.items()
+            for user in [users[user_id]]
+        ),
+        key=lambda a: (-a.answers, not a.email, (a.name or a.email).lower()),
+    )
+    period = AuditEvent.objects.filter(assessment=state.assessment, kind=AuditEvent.Kind.ANSWER).aggregate(
+        first=Min("at"), last=Max("at")
+    )
+    first, last = period["first"], period["last"]
+    if first is None and answers:  # answers older than the audit trail: their last saves are all there is
+        first = min(answer.updated_at for answer in answers)
+        last = max(answer.updated_at for answer in answers)
+    return AnswerRecord(tuple(answerers), first, last)
