@@ -10,7 +10,7 @@ from . import gap
 
 @dataclass(frozen=True)
 class Reveal:
-    owner_sentence: str  # "Under YugabyteDB Managed this is yours."
+    owner_sentence: str  # "Under YugabyteDB Managed, this is yours."
     meaning: str  # what the current answer means against that owner
     tone: str  # success | warning | info: how the page colours it
     contradicts: bool  # the answer names another owner than the model's
@@ -18,10 +18,10 @@ class Reveal:
 
 def owner_sentence(owner: str, deployment: str, party: str, partner: str = "") -> str:
     if owner == "customer":
-        return f"Under {deployment} this is yours."
+        return f"Under {deployment}, this is yours."
     if owner == "shared":
-        return f"Under {deployment} this is shared: you and {partner} each hold a part."
-    return f"Under {deployment} {party} handles this."
+        return f"Under {deployment}, this is shared: you and {partner} each hold a part."
+    return f"Under {deployment}, {party} handles this."
 
 
 def reveal(result: gap.ControlResult, *, deployment: str, party: str, partner: str = "") -> Reveal:

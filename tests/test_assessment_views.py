@@ -96,9 +96,9 @@ def test_area_page_shows_only_controls_asked_under_the_deployment(logged_in, use
 def test_guided_area_page_says_what_the_model_says(logged_in, assessment, yb_model):
     Assessment.objects.filter(pk=assessment.pk).update(mode="guided")
     html = logged_in.get(url(assessment, "areas/operations/")).content.decode()
-    assert "Under YugabyteDB Managed Yugabyte handles this." in html
+    assert "Under YugabyteDB Managed, Yugabyte handles this." in html
     html = logged_in.get(url(assessment, "areas/network/")).content.decode()
-    assert "Under YugabyteDB Managed this is yours." in html
+    assert "Under YugabyteDB Managed, this is yours." in html
     backups = logged_in.get(url(assessment, "areas/backups/")).content.decode()
     sched = yb_model.controls.get(control_id="BCK-SCHED")
     assert f"<strong>Your part:</strong> {sched.customer_part}" in backups
@@ -191,7 +191,7 @@ def test_autosave_saves_and_returns_the_new_version(logged_in, assessment):
     assert response.status_code == 200
     data = response.json()
     assert (data["ok"], data["version"]) == (True, 1)
-    assert "Under YugabyteDB Managed this is yours." in data["reveal"]
+    assert "Under YugabyteDB Managed, this is yours." in data["reveal"]
     assert "You said you do it fully: this control is met." in data["reveal"]
     assert Answer.objects.get().claim == "implemented"
 

@@ -70,12 +70,12 @@ def test_answering_reveals_the_owner_and_the_meaning_right_there(logged_in, blin
         f"/assessments/{blind.pk}/answers/BCK-SCHED/", {"claim": "provider", "notes": "", "version": 0}
     )
     reveal = response.json()["reveal"]
-    assert "Under YugabyteDB Managed this is shared: you and Yugabyte each hold a part." in reveal
+    assert "Under YugabyteDB Managed, this is shared: you and Yugabyte each hold a part." in reveal
     assert "You said someone else does it: this is a misattributed control." in reveal
     assert "Yugabyte holds only its own part; yours is still open." in reveal
     html = page(logged_in, blind, "backups")
     section = html[html.index('id="c-BCK-SCHED"') : html.index('id="c-BCK-RPO"')]
-    assert "Under YugabyteDB Managed this is shared" in section
+    assert "Under YugabyteDB Managed, this is shared" in section
     # Controls still unanswered on the same page stay blind.
     rest = html[html.index('id="c-BCK-RPO"') :]
     assert "Under YugabyteDB Managed" not in rest
@@ -97,7 +97,7 @@ def test_guided_mode_records_no_first_answer_and_has_no_understanding(logged_in,
     assert (data["assessment"]["mode"], data["score"]["understanding"]) == ("guided", None)
     html = page(logged_in, guided, "network")
     assert "Check this answer: it names another owner than the model does." in html
-    assert "Under YugabyteDB Managed this is yours." in html
+    assert "Under YugabyteDB Managed, this is yours." in html
 
 
 def test_guided_mode_folds_provider_controls_into_one_acknowledgement(logged_in, user, yb11):
@@ -215,7 +215,7 @@ def test_shared_controls_on_iaas_name_the_cloud_everywhere(logged_in, user, yb11
     rows = {r["id"]: r for r in logged_in.get(f"/assessments/{iaas.pk}/export.json").json()["controls"]}
     assert {cid: rows[cid]["partner"] for cid in shared} == dict.fromkeys(shared, "infrastructure")
     html = page(logged_in, iaas, "encryption")
-    assert "Under IaaS this is shared: you and Cloud provider each hold a part." in html
+    assert "Under IaaS, this is shared: you and Cloud provider each hold a part." in html
     assert not re.search(r"Yugabyte(?!DB)", html[html.index('id="c-ENC-REST"') : html.index('id="c-ENC-CMK"')])
     matrix = logged_in.get("/models/yugabytedb-managed/1.1/").content.decode()
     assert "Shared with Cloud provider" in matrix

@@ -58,7 +58,7 @@ class Item:
     not_asked: gap.NotAsked | None = None
     party_name: str = ""  # the owner's name when the provider or the infrastructure owns it
     partner_name: str = ""  # who holds the other part when shared
-    owner_sentence: str = ""  # "Under YugabyteDB Managed this is yours."
+    owner_sentence: str = ""  # "Under YugabyteDB Managed, this is yours."
     condition_text: str = ""  # when the control is asked, in words
     reveal: Reveal | None = None  # what the answer means against the owner, once answered
 

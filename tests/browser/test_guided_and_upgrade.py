@@ -26,7 +26,7 @@ def test_guided_mode_warns_and_folds_provider_controls(page, member):
     login(page, member.email, PASSWORD)
     page.goto(f"/assessments/{guided.pk}/areas/network/")
     allow = page.locator("section[data-control='NET-ALLOW']")
-    expect(allow).to_contain_text("Under YugabyteDB Managed this is yours.")  # shown before answering
+    expect(allow).to_contain_text("Under YugabyteDB Managed, this is yours.")  # shown before answering
     allow.get_by_text("Someone else does (provider or cloud)", exact=True).click()
     expect(allow.get_by_role("alert")).to_have_text("Check this answer: it names another owner than the model does.")
     allow.get_by_text("We do, fully", exact=True).click()
