@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .forms.accounts import LoginForm, RateLimitedPasswordResetForm
-from .views import accounts, assessments, catalog, results, upgrade
+from .views import accounts, assessments, catalog, remediation, results, rounds, upgrade
 
 account_patterns = [
     path("signup/", accounts.signup, name="signup"),
@@ -33,7 +33,10 @@ assessment_patterns = [
     path("<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),
     path("<uuid:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
     path("<uuid:pk>/upgrade/", upgrade.assessment_upgrade, name="assessment_upgrade"),
+    path("<uuid:pk>/next-round/", rounds.assessment_next_round, name="assessment_next_round"),
     path("<uuid:pk>/activity/", assessments.assessment_activity, name="assessment_activity"),
+    path("<uuid:pk>/remediation/", remediation.assessment_remediation, name="assessment_remediation"),
+    path("<uuid:pk>/remediation/<str:control_id>/", remediation.remediation_save, name="remediation_save"),
     path("<uuid:pk>/", include("assessment.reports.urls")),
 ]
 
@@ -41,6 +44,7 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("assessments/", include(assessment_patterns)),
     path("accounts/", include(account_patterns)),
+    path("remediation/", remediation.organization_remediation, name="organization_remediation"),
     path("models/", catalog.model_list, name="model_list"),
     path("models/<slug:slug>/<str:version>/", catalog.model_detail, name="model_detail"),
     path("models/<slug:slug>/<str:version>/export.<str:fmt>", catalog.model_export, name="model_export"),

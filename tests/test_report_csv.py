@@ -27,7 +27,8 @@ def test_one_row_per_control_with_the_json_fields(assessment, user):
     state = assessment_state(assessment)
     text = export_csv(state)
     assert text.splitlines()[0] == (
-        "id,title,area,severity,owner,partner,answer,first_answer,outcome,risk,notes,justification"
+        "id,title,area,severity,owner,partner,answer,first_answer,outcome,risk,notes,justification,"
+        "remediation_owner,remediation_due,remediation_status"  # empty for a draft: tests/test_remediation.py
     )
     assert ("id", "title", *CONTROL_FIELDS[1:]) == CSV_FIELDS
     rows = rows_of(text)
@@ -36,6 +37,7 @@ def test_one_row_per_control_with_the_json_fields(assessment, user):
     titles = dict(assessment.model.controls.values_list("control_id", "title"))
     for row, control in zip(rows, expected, strict=True):
         assert row.pop("title") == titles[control["id"]]
+        assert [row.pop(name) for name in ("remediation_owner", "remediation_due", "remediation_status")] == [""] * 3
         assert row == {name: "" if control[name] is None else str(control[name]) for name in CONTROL_FIELDS}
     net = next(r for r in rows if r["id"] == "NET-ALLOW")
     assert (net["answer"], net["outcome"], net["risk"], net["notes"]) == (

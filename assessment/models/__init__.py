@@ -1,7 +1,7 @@
 """The domain model (DESIGN.md section 3), one module per concept."""
 
 from .accounts import Invitation, Membership, Organization, User
-from .assessments import Answer, Assessment, AuditEvent, ControlReview
+from .assessments import Answer, Assessment, AuditEvent, ControlReview, RemediationItem
 from .catalog import Area, Control, Deployment, Ownership, ResponsibilityModel
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Membership",
     "Organization",
     "Ownership",
+    "RemediationItem",
     "ResponsibilityModel",
     "User",
 ]

@@ -75,6 +75,9 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     declaration = models.TextField(blank=True)
+    # Rounds: the assessment this one was started from ("Start the next round"), and its place in the chain.
+    previous = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_round")
+    round_number = models.PositiveIntegerField(default=1)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -114,6 +117,8 @@ class Answer(models.Model):
     first_answer = models.CharField(max_length=20, choices=Claim.choices, blank=True)
     # Carried over from an earlier model version in which the control had another owner: look again.
     owner_changed = models.BooleanField(default=False)
+    # Carried into a new round from a control whose remediation item was done: confirm it still holds.
+    remediated = models.BooleanField(default=False)
     # Optimistic concurrency: a write names the version it was based on.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -169,6 +174,8 @@ class AuditEvent(models.Model):
         # The provider's own bookkeeping (who took it from the queue): in the admin history, not the customer's.
         ASSIGNMENT = "assignment", "Assigned"
         VERSION = "version", "Model version changed"
+        REMEDIATION = "remediation", "Remediation changed"
+        ROUND = "round", "Next round started"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -188,5 +195,59 @@ class AuditEvent(models.Model):
     @staticmethod
     def value_label(key: str, value: str | None) -> str | None:
         """A recorded value in words: before/after hold codes ("not_applicable"); people read labels."""
-        labels = {"status": Assessment.Status, "claim": Claim, "verdict": ControlReview.Verdict}.get(key)
-        return labels(value).label if labels and value in labels.values else value
+        # "status" is an assessment's or a remediation item's; their codes do not overlap.
+        choices = {
+            "status": (Assessment.Status, RemediationItem.Status),
+            "claim": (Claim,),
+            "verdict": (ControlReview.Verdict,),
+        }.get(key, ())
+        for labels in choices:
+            if value in labels.values:
+                return labels(value).label
+        return value
+
+
+class RemediationItem(models.Model):
+    """The work to close one gap of a submitted assessment: who, by when, how far, and why a risk is accepted.
+
+    Created on the first change; a gap without a row is an open item with no owner and no due date.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        RISK_ACCEPTED = "risk_accepted", "Risk accepted"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="remediation_items")
+    control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_TEXT)])
+    # Accepting a risk needs a reason; who accepted it and when are kept with it.
+    risk_reason = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_TEXT)])
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "control"], name="unique_remediation_item"),
+            models.CheckConstraint(
+                condition=~models.Q(status="risk_accepted") | ~models.Q(risk_reason=""),
+                name="remediation_risk_needs_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.control.control_id}: {self.status}"

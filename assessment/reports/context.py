@@ -15,7 +15,9 @@ from ..models.catalog import Area, Control
 from ..selectors.answerers import answer_record
 from ..selectors.assessments import AssessmentState
 from ..selectors.ownership import ownership_counts
+from ..selectors.remediation import remediation_by_control
 from ..selectors.review_history import review_history
+from ..selectors.rounds import since_previous
 from .attestation import WATERMARK as WATERMARK  # re-exported: callers and tests read it from here
 from .attestation import attestation, reviewed_fact, status_mark
 from .export import download_filename
@@ -276,6 +278,8 @@ def report_context(
         "misjudged": state.items_for(evaluation.misjudged),
         "understanding": understanding_sentence(evaluation, assessment.mode),
         "not_asked": not_asked_rows(state),
+        "since": since_previous(state),  # later rounds: what changed since the one before
+        "remediation": remediation_by_control(state),  # control id -> owner, due, status (none for a draft)
         "summary": summary_sentences(
             organization=assessment.organization.name,
             deployment=assessment.deployment.name,

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..selectors.assessments import AssessmentState
+from ..selectors.remediation import assessment_entries
+from ..selectors.rounds import round_export, since_previous
 
 CONTROL_FIELDS = (
     "id",
@@ -41,12 +43,16 @@ def export_data(state: AssessmentState) -> dict:
             "mode": a.mode,
             "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
         },
+        "round": round_export(a),
+        "since_previous": since.changes.as_export() if (since := since_previous(state)) else None,
         "score": {
             "overall": state.evaluation.overall,
             "areas": dict(state.evaluation.area_scores),
             "understanding": state.evaluation.understanding,
         },
         "controls": [control_row(item) for item in state.items],
+        # One per gap of a submitted assessment, in the order of the gaps; a draft has none.
+        "remediation": [entry.export_row() for entry in assessment_entries(state)],
     }
 
 
@@ -80,14 +86,26 @@ def csv_cell(value) -> str:
 # The JSON export's fields, plus the control's title after its id: a spreadsheet is read by people,
 # who should not need the model open beside it to know what "ENC-CMK" is.
 CSV_FIELDS = ("id", "title", *CONTROL_FIELDS[1:])
+# The remediation item of a gap (empty for other controls and for drafts); "owner" above is the model's.
+REMEDIATION_FIELDS = ("remediation_owner", "remediation_due", "remediation_status")
 
 
 def csv_rows(state: AssessmentState) -> list[list[str]]:
-    """A header of CSV_FIELDS, then one row per control of the JSON export, in the same order."""
-    rows = zip(export_data(state)["controls"], state.items, strict=True)  # export_data lists state.items
-    return [list(CSV_FIELDS)] + [
-        [csv_cell(item.control.title if name == "title" else row[name]) for name in CSV_FIELDS] for row, item in rows
+    """A header of CSV_FIELDS and REMEDIATION_FIELDS, then one row per control of the JSON export, in order."""
+    data = export_data(state)
+    rows = zip(data["controls"], state.items, strict=True)  # export_data lists state.items
+    plan = {item["control"]: item for item in data["remediation"]}
+    return [[*CSV_FIELDS, *REMEDIATION_FIELDS]] + [
+        [csv_cell(item.control.title if name == "title" else row[name]) for name in CSV_FIELDS]
+        + remediation_cells(plan.get(row["id"]))
+        for row, item in rows
     ]
+
+
+def remediation_cells(item: dict | None) -> list[str]:
+    if item is None:
+        return ["", "", ""]
+    return [csv_cell(item["owner"]), csv_cell(item["due"]), csv_cell(item["status"])]
 
 
 def export_csv(state: AssessmentState) -> str:

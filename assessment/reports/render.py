@@ -118,6 +118,9 @@ LAYOUT_TEMPLATES = (
     TEMPLATE,
     "assessment/includes/score_chart.html",
     "assessment/includes/ownership_chart.html",
+    "assessment/includes/since_previous.html",
+    "assessment/includes/since_list.html",
+    "assessment/includes/trend_chart.html",
     "reports/includes/attestation.html",
     "reports/includes/review_history.html",
 )

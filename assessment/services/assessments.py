@@ -167,6 +167,10 @@ def answer_save(
     before = _snapshot(current)
     after = {"claim": data.claim, "notes": data.notes, "justification": data.justification}
     if before == after:
+        if current.remediated:
+            # Saved unchanged in a new round: the customer confirms that the fix still holds.
+            current.remediated = False
+            current.save(update_fields=["remediated"])
         return current
     if current is not None and current.version != base_version:
         raise AnswerConflict(current)
@@ -179,6 +183,7 @@ def answer_save(
         current.version += 1
     current.claim, current.notes, current.justification = data.claim, data.notes, data.justification
     current.owner_changed = False  # saved again after the move to a new version: looked at
+    current.remediated = False  # saved again in the new round: confirmed
     current.updated_by = user
     current.full_clean(exclude=["assessment", "control", "updated_by"])
     current.save()

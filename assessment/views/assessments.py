@@ -23,8 +23,8 @@ from ..selectors.assessments import (
     assessment_for,
     assessment_state,
     assessments_for,
-    evaluate_many,
 )
+from ..selectors.rounds import dashboard_rows, latest_rounds
 from ..selectors.upgrade import newer_version
 from ..services import assessments as services
 from ..services import workflow
@@ -41,14 +41,15 @@ def _areas(assessment: Assessment) -> list:
 @login_required
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    """The organization's assessments, newest change first, with progress and score."""
+    """The organization's assessments, newest change first, with progress and score; rounds grouped."""
     if not hasattr(request.user, "membership"):
         if request.user.is_staff:
             return redirect("admin:index")
         raise Http404("You don't belong to an organization.")
-    page = Paginator(assessments_for(request.user).order_by("-updated_at"), PAGE_SIZE).get_page(request.GET.get("page"))
-    evaluations = evaluate_many(page.object_list)
-    rows = [(a, evaluations[a.pk]) for a in page.object_list]
+    # One row per assessment line: its latest round, with the earlier rounds folded under it.
+    latest = latest_rounds(assessments_for(request.user)).order_by("-updated_at")
+    page = Paginator(latest, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = dashboard_rows(list(page.object_list), request.user.membership.organization_id)
     return render(request, "assessment/assessment_list.html", {"page": page, "rows": rows})
 
 

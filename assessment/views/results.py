@@ -7,7 +7,9 @@ from django.views.decorators.http import require_GET
 
 from ..reports.context import understanding_sentence
 from ..selectors.assessments import assessment_for, assessment_state
+from ..selectors.remediation import remediation_by_control
 from ..selectors.results import results_page
+from ..selectors.rounds import since_previous
 
 
 @login_required
@@ -22,5 +24,7 @@ def assessment_results(request: HttpRequest, pk) -> HttpResponse:
         "results": results_page(state, area=request.GET.get("area", ""), risk=request.GET.get("risk", "")),
         "understanding": understanding_sentence(state.evaluation, assessment.mode),
         "misjudged": state.items_for(state.evaluation.misjudged),
+        "since": since_previous(state),
+        "remediation": remediation_by_control(state),
     }
     return render(request, "assessment/assessment_results.html", context)

@@ -74,7 +74,7 @@ def test_filters_apply_without_javascript(browser, live_server, reviewed):
         assert "risk=high" in page.url
         shown = page.locator("article.gap")
         expect(page.locator(".gap-showing")).to_have_text(f"Showing {shown.count()} of {total} gaps")
-        for badge in shown.locator(".badge").all_inner_texts():
+        for badge in shown.locator("h3 .badge").all_inner_texts():
             assert badge == "High risk"
         page.get_by_role("link", name="Clear filters").click()
         expect(page.locator("article.gap")).to_have_count(total)
