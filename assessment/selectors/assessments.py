@@ -283,6 +283,13 @@ def evaluate_many(assessments: Iterable[Assessment]) -> dict:
     assessments = list(assessments)
     if not assessments:
         return {}
+    ownerships, answers = load_many(assessments)
+    return {a.pk: _evaluate(a, ownerships[a.deployment_id], answers[a.pk]) for a in assessments}
+
+
+def load_many(assessments: list[Assessment]) -> tuple[dict, dict]:
+    """What evaluating several assessments needs, in 2 queries: the asked ownerships per deployment,
+    and the answers per assessment keyed by control id."""
     by_deployment = defaultdict(list)
     for o in applicable_ownerships({a.deployment_id for a in assessments}):
         by_deployment[o.deployment_id].append(o)
@@ -293,7 +300,7 @@ def evaluate_many(assessments: Iterable[Assessment]) -> dict:
         .select_related("control")
     ):
         answers[answer.assessment_id][answer.control.control_id] = answer
-    return {a.pk: _evaluate(a, by_deployment[a.deployment_id], answers[a.pk]) for a in assessments}
+    return by_deployment, answers
 
 
 @dataclass(frozen=True)

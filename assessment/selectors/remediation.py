@@ -5,15 +5,14 @@ then due date (none last). The organization's list ("What's left to do") costs a
 queries however many assessments it spans.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from .. import gap
-from ..models import Answer, Assessment, Control, RemediationItem, User
-from .assessments import AssessmentState, Item, _evaluate, applicable_ownerships
+from ..models import Assessment, Control, RemediationItem, User
+from .assessments import AssessmentState, Item, _evaluate, load_many
 from .results import Choice
 
 Status = RemediationItem.Status
@@ -158,16 +157,7 @@ def organization_entries(organization, on: date | None = None) -> list[Entry]:
     )
     if not assessments:
         return []
-    by_deployment = defaultdict(list)
-    for o in applicable_ownerships({a.deployment_id for a in assessments}):
-        by_deployment[o.deployment_id].append(o)
-    answers: dict = defaultdict(dict)
-    for a in (
-        Answer.objects.filter(assessment__in=assessments)
-        .only("assessment_id", "claim", "first_answer", "control__control_id")
-        .select_related("control")
-    ):
-        answers[a.assessment_id][a.control.control_id] = a
+    by_deployment, answers = load_many(assessments)
     records = {
         (r.assessment_id, r.control_id): r
         for r in RemediationItem.objects.filter(assessment__in=assessments).select_related(
