@@ -66,22 +66,31 @@ def sample_assessment(
         title=title,
         scope="eu-west-1 production and disaster-recovery clusters, and the reporting replica.",
     )
-    items = assessment_state(assessment).items
-    for index, item in enumerate(items):
-        claim = CLAIM_PATTERN[index % len(CLAIM_PATTERN)]
-        answer_save(
-            assessment=assessment,
-            control=item.control,
-            user=member,
-            data=AnswerInput(
-                claim=claim,
-                notes=NOTES[index % len(NOTES)],
-                justification="No such component in this deployment: we do not use it."
-                if claim == "not_applicable"
-                else "",
-            ),
-            base_version=0,
-        )
+    # Answering can make conditional controls asked: answer until every asked control has an answer.
+    answered: set[str] = set()
+    index = 0
+    while pending := [
+        item
+        for item in assessment_state(assessment).items
+        if item.result is not None and item.control.control_id not in answered
+    ]:
+        for item in pending:
+            claim = CLAIM_PATTERN[index % len(CLAIM_PATTERN)]
+            answer_save(
+                assessment=assessment,
+                control=item.control,
+                user=member,
+                data=AnswerInput(
+                    claim=claim,
+                    notes=NOTES[index % len(NOTES)],
+                    justification="No such component in this deployment: we do not use it."
+                    if claim == "not_applicable"
+                    else "",
+                ),
+                base_version=0,
+            )
+            answered.add(item.control.control_id)
+            index += 1
     if status == Assessment.Status.DRAFT:
         return Assessment.objects.get(pk=assessment.pk)
     assessment = workflow.assessment_submit(assessment=assessment, actor=member)
