@@ -8,5 +8,7 @@ class AssessmentConfig(AppConfig):
         from django.core import checks
 
         from . import checks as assessment_checks
+        from . import signals
 
         checks.register(assessment_checks.static_manifest, assessment_checks.STARTUP)
+        signals.connect()

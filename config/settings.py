@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",  # its system checks flag settings in the pre-4.0 format
+    "django_tasks",
+    "django_tasks_db",
     "assessment",
 ]
 
@@ -119,6 +121,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (PDF reports): django-tasks, the backport of Django 6's tasks API. The embedded
+# default keeps the queue in the app's own database (`manage.py db_worker` runs it; `make run`
+# starts one). For scale-out set TASKS_BACKEND to another backend, e.g. django-tasks-rq's
+# "django_tasks_rq.RQBackend" on Redis (README, "Deploying"). Tests run tasks immediately.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 AUTH_USER_MODEL = "assessment.User"
 AUTHENTICATION_BACKENDS = [

@@ -18,6 +18,15 @@ PASSWORD = "correct-horse-battery-42"
 REVIEWER_PERMISSIONS = importlib.import_module("assessment.migrations.0002_reviewers_group").REVIEWER_PERMISSIONS
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background tasks (PDF renders) run at once, inside the request that enqueues them."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached reports live in the cache: no test sees another's."""

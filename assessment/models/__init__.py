@@ -3,6 +3,7 @@
 from .accounts import Invitation, Membership, Organization, User
 from .assessments import Answer, Assessment, AuditEvent, ControlReview, RemediationItem
 from .catalog import Area, Control, Deployment, Ownership, ResponsibilityModel
+from .reports import ReportRender
 
 __all__ = [
     "Answer",
@@ -17,6 +18,7 @@ __all__ = [
     "Organization",
     "Ownership",
     "RemediationItem",
+    "ReportRender",
     "ResponsibilityModel",
     "User",
 ]

@@ -1,10 +1,9 @@
-"""Rendering the gap report: HTML from one template, PDF with WeasyPrint, cached by content fingerprint.
+"""Rendering the gap report: HTML from one template, PDF with WeasyPrint.
 
 The PDF is tagged (PDF/UA-1), carries the JSON export as the attachment `assessment.json`, and is
-rendered with `StaticFilesFetcher`, so it can read nothing but the app's static files. An
-unchanged assessment is rendered once: the PDF is cached under its content fingerprint (see
-`fingerprint.py`) plus a hash of the template and stylesheet, so a new layout is never served
-from an old cache entry.
+rendered with `StaticFilesFetcher`, so it can read nothing but the app's static files. PDFs are
+rendered by the background worker (`services/reports.py`, `tasks.py`), never by a web request,
+and kept under `report_key`: the assessment's revision, the names it shows and the layout version.
 """
 
 import hashlib
@@ -15,14 +14,14 @@ from datetime import datetime
 from functools import cache
 
 import weasyprint
+from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache as django_cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from ..models import Assessment
-from ..selectors.assessments import AssessmentState, assessment_state
+from ..selectors.assessments import AssessmentState
 from .context import NO_REPORT_YET, REPORT_CSS, report_available, report_context, report_filename
 from .export import export_data
 from .fetcher import REPORT_BASE_URL, StaticFilesFetcher
@@ -31,7 +30,6 @@ from .fingerprint import report_fingerprint
 TEMPLATE = "reports/report.html"
 PDF_VARIANT = "pdf/ua-1"
 ATTACHMENT_NAME = "assessment.json"
-CACHE_TIMEOUT = 7 * 24 * 3600  # seconds; entries are immutable, this only bounds memory
 
 
 class ReportUnavailable(Exception):
@@ -46,7 +44,6 @@ class ReportPDF:
     fingerprint: str
     generated_at: datetime
     filename: str
-    from_cache: bool
 
 
 def export_json(export: dict) -> str:
@@ -72,26 +69,9 @@ def html_to_pdf(html: str, *, attachments: tuple[weasyprint.Attachment, ...] = (
 
 
 def render_pdf(state: AssessmentState, *, generated_at: datetime | None = None) -> ReportPDF:
-    """Render the report now, bypassing the cache (the benchmark measures this)."""
+    """Render the report now: the worker's job (and what the benchmark measures)."""
     export = export_data(state)
     return _render(state, export, report_fingerprint(state, export), generated_at or timezone.now())
-
-
-def report_pdf(assessment: Assessment) -> ReportPDF:
-    """The assessment's PDF report, from the cache when its content has not changed since the last render."""
-    state = assessment_state(assessment)
-    if not report_available(state):
-        raise ReportUnavailable
-    export = export_data(state)
-    fingerprint = report_fingerprint(state, export)
-    key = cache_key(fingerprint)
-    cached = django_cache.get(key)
-    if cached is not None:
-        generated_at = datetime.fromisoformat(cached["generated_at"])
-        return ReportPDF(cached["pdf"], fingerprint, generated_at, report_filename(assessment, generated_at), True)
-    report = _render(state, export, fingerprint, timezone.now())
-    django_cache.set(key, {"pdf": report.pdf, "generated_at": report.generated_at.isoformat()}, CACHE_TIMEOUT)
-    return report
 
 
 def _render(state: AssessmentState, export: dict, fingerprint: str, generated_at: datetime) -> ReportPDF:
@@ -106,14 +86,21 @@ def _render(state: AssessmentState, export: dict, fingerprint: str, generated_at
         modified=generated_at,
     )
     pdf = html_to_pdf(html, attachments=(attachment,))
-    return ReportPDF(pdf, fingerprint, generated_at, report_filename(state.assessment, generated_at), False)
+    return ReportPDF(pdf, fingerprint, generated_at, report_filename(state.assessment, generated_at))
 
 
-def cache_key(fingerprint: str) -> str:
-    return f"report-pdf:{layout_version()}:{fingerprint}"
+def report_key(assessment: Assessment) -> str:
+    """What a stored PDF must match to be served: computed from the row alone, so a download costs no more queries.
+
+    The revision moves with every answer, status change, review and remediation change; the names
+    are those the report shows that can change without it (a renamed user clears the stored PDFs
+    instead, see `services/reports.py`); the layout version covers templates, stylesheet and WeasyPrint.
+    """
+    parts = (str(assessment.pk), str(assessment.revision), assessment.organization.name, layout_version())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-# Everything that shapes the PDF besides the data: a change to any of these misses old cache entries.
+# Everything that shapes the PDF besides the data: a change to any of these renders stored PDFs again.
 LAYOUT_TEMPLATES = (
     TEMPLATE,
     "assessment/includes/score_chart.html",
@@ -127,9 +114,23 @@ LAYOUT_TEMPLATES = (
 
 
 def layout_version() -> str:
-    """A short hash of the report's templates and stylesheet (and WeasyPrint's version)."""
-    paths = [get_template(name).origin.name for name in LAYOUT_TEMPLATES] + [finders.find(REPORT_CSS)]
-    return _layout_hash(tuple((path, os.stat(path).st_mtime_ns) for path in paths))
+    """A short hash of the report's templates and stylesheet (and WeasyPrint's version).
+
+    With DEBUG on, an edited template changes it at once; in production files change only with a
+    deploy (a restart), so the hash is computed once per process.
+    """
+    if not settings.DEBUG:
+        return _deployed_layout_version()
+    return _layout_hash(tuple((path, os.stat(path).st_mtime_ns) for path in _layout_paths()))
+
+
+@cache
+def _deployed_layout_version() -> str:
+    return _layout_hash(tuple((path, 0) for path in _layout_paths()))
+
+
+def _layout_paths() -> list[str]:
+    return [get_template(name).origin.name for name in LAYOUT_TEMPLATES] + [finders.find(REPORT_CSS)]
 
 
 @cache

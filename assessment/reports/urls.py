@@ -1,4 +1,4 @@
-"""Report URLs under /assessments/<id>/ (PDF, HTML preview, CSV)."""
+"""Report URLs under /assessments/<id>/ (PDF and its status, HTML preview, CSV)."""
 
 from django.urls import path
 
@@ -6,6 +6,8 @@ from ..views import reports
 
 urlpatterns = [
     path("report.pdf", reports.report_pdf, name="assessment_report_pdf"),
+    path("report.pdf/status", reports.report_status, name="assessment_report_status"),
+    path("report.pdf/retry", reports.report_retry_view, name="assessment_report_retry"),
     path("report/", reports.report_preview, name="assessment_report"),
     path("export.csv", reports.export_csv, name="assessment_export_csv"),
 ]

@@ -17,6 +17,7 @@ from ..selectors.assessments import answer_changes_since, assessment_state
 from .assessments import require_asked
 from .audit import record_change
 from .mail import send_after_commit
+from .reports import report_request_after_commit
 
 Status = Assessment.Status
 
@@ -87,6 +88,7 @@ def assessment_submit(*, assessment: Assessment, actor: User) -> Assessment:
     )
     _mark_changed_for_recheck(result, actor=actor)
     _notify_reviewers(result)
+    report_request_after_commit(result)  # reviewers open the PDF first: have it ready
     return result
 
 
@@ -181,6 +183,7 @@ def _decide(assessment: Assessment, *, actor: User, to: str, message: str, check
         decision_message=message.strip(),
     )
     _notify_members(result)
+    report_request_after_commit(result)  # the decided report is the one members download
     return result
 
 

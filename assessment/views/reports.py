@@ -1,37 +1,91 @@
 """The gap report and exports of one assessment: PDF download, HTML preview, CSV.
 
 Thin on purpose: authorize with `assessment_readable_by` (members, and reviewers once submitted;
-anyone else gets 404), then hand
-over to `assessment.reports`; rendering and caching live there, never here. A draft with nothing
-answered has no report yet: its report URLs send the user back to the results page, which says so.
+anyone else gets 404), then hand over to `services/reports.py` (PDFs, rendered by the worker,
+never here) or `assessment.reports` (the HTML preview, the CSV). A draft with nothing answered has
+no report yet: its report URLs send the user back to the results page, which says so.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from ..reports import render
+from ..models import ReportRender
+from ..reports import render as report_render
+from ..reports.context import NO_REPORT_YET, report_available, report_filename
 from ..reports.export import export_csv as build_csv
 from ..reports.export import export_filename
 from ..selectors.assessments import assessment_readable_by, assessment_state
+from ..selectors.reports import stored_report
+from ..services.reports import report_request, report_retry
 
 
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest, pk) -> HttpResponse:
-    """The PDF gap report as a download (served from the cache when nothing changed)."""
+    """The PDF gap report as a download once the worker has rendered it; until then a page that says so."""
     assessment = assessment_readable_by(request.user, pk)
-    try:
-        report = render.report_pdf(assessment)
-    except render.ReportUnavailable as unavailable:
-        return _back_to_results(request, assessment, unavailable)
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, report.filename)
-    response["X-Report-Fingerprint"] = report.fingerprint
+    stored = stored_report(assessment)
+    if stored is None:
+        if not _has_report(assessment):
+            return _back_to_results(request, assessment)
+        row = report_request(assessment)
+        stored = stored_report(assessment) if row.status == ReportRender.Status.READY else None  # rendered inline
+        if stored is None:
+            return _preparing(request, assessment, row)
+    response = HttpResponse(bytes(stored.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, report_filename(assessment, stored.generated_at))
+    response["X-Report-Fingerprint"] = stored.fingerprint
     response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def report_status(request: HttpRequest, pk) -> JsonResponse:
+    """Where the PDF is (for `static/js/report-download.js`): asks for it, like the download link."""
+    assessment = assessment_readable_by(request.user, pk)
+    if stored_report(assessment) is not None:
+        return JsonResponse({"state": "ready"})
+    if not _has_report(assessment):
+        return JsonResponse({"state": "unavailable", "message": NO_REPORT_YET})
+    row = report_request(assessment)
+    return JsonResponse({"state": row.status, "message": preparing_message(row)})
+
+
+@login_required
+@require_POST
+def report_retry_view(request: HttpRequest, pk) -> HttpResponse:
+    """ "Try again" after every attempt failed."""
+    assessment = assessment_readable_by(request.user, pk)
+    report_retry(assessment)
+    return redirect("assessment_report_pdf", pk=assessment.pk)
+
+
+def preparing_message(row: ReportRender) -> str:
+    if row.status == ReportRender.Status.FAILED:
+        return (
+            "Your PDF could not be prepared. The problem has been logged for the team that runs this service. "
+            "Try again; if it keeps failing, the HTML report has the same content."
+        )
+    if row.error:
+        return "The first attempt to prepare your PDF failed. It is being tried again automatically; this can take a few minutes."
+    return "Your PDF is being prepared. This usually takes a few seconds; large assessments can take up to a minute."
+
+
+def _has_report(assessment) -> bool:
+    return report_available(assessment_state(assessment))
+
+
+def _preparing(request: HttpRequest, assessment, row: ReportRender) -> HttpResponse:
+    context = {"assessment": assessment, "row": row, "message": preparing_message(row)}
+    # 202: accepted, not there yet; a failed render is the server's fault (503: try again later).
+    status = 503 if row.status == ReportRender.Status.FAILED else 202
+    response = render(request, "reports/report_preparing.html", context, status=status)
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -41,13 +95,13 @@ def report_preview(request: HttpRequest, pk) -> HttpResponse:
     """The same report as HTML, for reading and printing in the browser."""
     assessment = assessment_readable_by(request.user, pk)
     try:
-        return HttpResponse(render.report_html(assessment_state(assessment), for_browser=True))
-    except render.ReportUnavailable as unavailable:
-        return _back_to_results(request, assessment, unavailable)
+        return HttpResponse(report_render.report_html(assessment_state(assessment), for_browser=True))
+    except report_render.ReportUnavailable:
+        return _back_to_results(request, assessment)
 
 
-def _back_to_results(request: HttpRequest, assessment, unavailable: render.ReportUnavailable) -> HttpResponse:
-    messages.info(request, unavailable.message)
+def _back_to_results(request: HttpRequest, assessment) -> HttpResponse:
+    messages.info(request, NO_REPORT_YET)
     return redirect("assessment_results", pk=assessment.pk)
 
 

@@ -1,14 +1,18 @@
-// PDF report links (a[data-report-pdf]): the first download of a report takes a few seconds while the
-// server renders it, so say so. On click the PDF is fetched here, a status next to the link says it is
-// being prepared (and a second click does nothing), then it is saved under the server's file name.
-// If anything goes wrong the reason is shown and the link goes back to being a plain download link.
-// Without this script, or without fetch and object URLs, the links simply download.
+// PDF report links (a[data-report-pdf]): the server's worker renders a report in the background, which
+// takes a few seconds the first time, so say so. On click this asks `<link>/status` (which also asks
+// for the render) until the PDF is ready, with a status next to the link (a second click does
+// nothing), then fetches it and saves it under the server's file name. If anything goes wrong the
+// reason is shown and the link goes back to being a plain link (it opens a page that says where the
+// PDF is, with a refresh link). Without this script, or without fetch and object URLs, the same.
 (function () {
   "use strict";
   if (!window.fetch || !window.URL || !URL.createObjectURL || !window.Blob) return;
 
   var PREPARING = "Preparing your PDF… this can take a few seconds";
   var DOWNLOADED = "Downloaded";
+  var POLL_MS = 1500;
+  var GIVE_UP_MS = 180000; // then the plain link's page takes over
+  var SLOW = "The PDF is taking longer than usual.";
   var statuses = new WeakMap();
 
   // The live region exists before anything is said in it, so screen readers announce each message.
@@ -82,14 +86,43 @@
     setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
   }
 
+  // A failure whose message is meant for the user as it is.
+  function told(message) {
+    var error = new Error(message);
+    error.told = true;
+    return error;
+  }
+
+  function whenReady(link, started) {
+    return fetch(link.href + "/status", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        var isJson = /application\/json/i.test(response.headers.get("Content-Type") || "");
+        if (!response.ok || response.redirected || !isJson) throw told(reasonFor(response));
+        return response.json();
+      })
+      .then(function (status) {
+        if (status.state === "ready") return;
+        if (status.state !== "pending") throw told(status.message || "The PDF could not be prepared.");
+        if (Date.now() - started > GIVE_UP_MS) throw told(SLOW);
+        // The server says when a first attempt failed and it is trying again.
+        say(link, status.message && /attempt/.test(status.message) ? status.message : PREPARING);
+        return new Promise(function (resolve) { setTimeout(resolve, POLL_MS); }).then(function () {
+          return whenReady(link, started);
+        });
+      });
+  }
+
   function download(link) {
     setBusy(link, true);
     say(link, PREPARING);
     var fallbackName = link.pathname.split("/").pop() || "report.pdf";
-    fetch(link.href, { credentials: "same-origin", headers: { Accept: "application/pdf" } })
+    whenReady(link, Date.now())
+      .then(function () {
+        return fetch(link.href, { credentials: "same-origin", headers: { Accept: "application/pdf" } });
+      })
       .then(function (response) {
         var isPdf = /application\/pdf/i.test(response.headers.get("Content-Type") || "");
-        if (!response.ok || response.redirected || !isPdf) throw new Error(reasonFor(response));
+        if (!response.ok || response.redirected || !isPdf) throw told(reasonFor(response));
         var filename = filenameFrom(response.headers.get("Content-Disposition"), fallbackName);
         return response.blob().then(function (blob) { save(blob, filename); });
       })
@@ -99,10 +132,8 @@
       })
       .catch(function (error) {
         setBusy(link, false);
-        var reason = error && error.message && /^The PDF/.test(error.message)
-          ? error.message
-          : "The PDF could not be downloaded: the connection failed.";
-        say(link, reason + " Select the link again to download it directly.", true);
+        var reason = error && error.told ? error.message : "The PDF could not be downloaded: the connection failed.";
+        say(link, reason + " Select the link again to open it directly.", true);
         link.dataset.reportPdfPlain = "1"; // from now on the browser follows the link itself
       });
   }

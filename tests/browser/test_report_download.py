@@ -65,7 +65,7 @@ def test_a_failed_download_says_why_and_leaves_the_plain_link(page, submitted):
     link.click()
     status = page.locator(".report-download-status")
     expect(status).to_have_text(
-        re.compile(r"^The PDF could not be prepared: the server answered 503.*Select the link again to download it")
+        re.compile(r"^The PDF could not be prepared: the server answered 503.*Select the link again to open it directly")
     )
     expect(status).to_have_class(re.compile("is-error"))
     assert serious_violations(page) == []
