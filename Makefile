@@ -36,7 +36,11 @@ run: setup
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop). Log in with a demo account above."
 	@echo "Links in emails point to $(SITE_URL)/ (set SITE_URL to change them)."
-	SITE_URL="$(SITE_URL)" $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "A background worker renders PDF reports beside the server; Ctrl-C stops both."
+	@export SITE_URL="$(SITE_URL)"; \
+	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: dev-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -49,11 +53,14 @@ format: dev-deps
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: dev-deps models
-	$(PY) manage.py bench_report
+# Every figure of issue 12 beside its goal, on a database of its own (var/bench/bench.sqlite3, or srsa_bench
+# when DATABASE_URL names PostgreSQL); JSON in var/bench/. E.g. make bench BENCH_ARGS=--quick
+bench: dev-deps
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 # gunicorn + PostgreSQL on 127.0.0.1 (recreates database srsa_load): 50 customers for 60 s, two
-# connection kills; fails on a lost acknowledged answer or a 5xx. E.g. make load LOAD_ARGS="--users 10"
+# connection kills; prints autosave p95 and errors against their goals; fails on a lost acknowledged answer
+# or a 5xx. E.g. make load LOAD_ARGS="--users 10"
 load: dev-deps
 	$(PY) manage.py load_test $(LOAD_ARGS)
 

@@ -3,6 +3,7 @@
 Computed here, not in templates, so the page, the autosave response and the tests read one wording.
 """
 
+import functools
 from dataclasses import dataclass
 
 from . import gap
@@ -24,40 +25,45 @@ def owner_sentence(owner: str, deployment: str, party: str, partner: str = "") -
     return f"Under {deployment}, {party} handles this."
 
 
+# What each outcome means, with `{party}` (the owner) and `{other}` (who holds the other part).
+MEANINGS = {
+    "met": ("You said you do it fully: this control is met.", "success"),
+    "partial": ("You said you do it partly: a gap until it is fully in place.", "warning"),
+    "misattributed": ("You said someone else does it: this is a misattributed control. {misattributed}", "warning"),
+    "unmet": ("You said nobody does it yet: a gap to close.", "warning"),
+    "unknown": ("You don't know who does it: a gap until you find out.", "warning"),
+    "not_applicable": (
+        "You said it does not apply to you: it is not scored, and a reviewer will check your reason.",
+        "info",
+    ),
+    "overlap": (
+        "You said you do it too: your own measure on top of {party}'s, not a gap. "
+        "If you meant that {party} does it, choose “Someone else does”.",
+        "info",
+    ),
+    "inherited": ("You said someone else does it: right, you inherit it from {party}.", "success"),
+    "awareness": ("{party} already does this, so it is not a gap; now you know.", "info"),
+    gap.UNANSWERED: ("", "info"),
+}
+
+
 def reveal(result: gap.ControlResult, *, deployment: str, party: str, partner: str = "") -> Reveal:
     """`party` names the owner (provider or infrastructure); `partner` the other party of a shared control."""
+    return _reveal(result.control.owner, result.outcome, result.answer, deployment, party, partner)
+
+
+@functools.lru_cache(maxsize=1024)  # a page reveals many answers with the same few wordings
+def _reveal(owner: str, outcome: str, answer: str | None, deployment: str, party: str, partner: str) -> Reveal:
     other = partner or party
-    meanings = {
-        "met": ("You said you do it fully: this control is met.", "success"),
-        "partial": ("You said you do it partly: a gap until it is fully in place.", "warning"),
-        "misattributed": (
-            "You said someone else does it: this is a misattributed control. "
-            + (
-                f"{other} holds only its own part; yours is still open."
-                if result.control.owner == "shared"
-                else "No one else does it for you, so it is a gap."
-            ),
-            "warning",
-        ),
-        "unmet": ("You said nobody does it yet: a gap to close.", "warning"),
-        "unknown": ("You don't know who does it: a gap until you find out.", "warning"),
-        "not_applicable": (
-            "You said it does not apply to you: it is not scored, and a reviewer will check your reason.",
-            "info",
-        ),
-        "overlap": (
-            f"You said you do it too: your own measure on top of {party}'s, not a gap. "
-            f"If you meant that {party} does it, choose “Someone else does”.",
-            "info",
-        ),
-        "inherited": (f"You said someone else does it: right, you inherit it from {party}.", "success"),
-        "awareness": (f"{party} already does this, so it is not a gap; now you know.", "info"),
-        gap.UNANSWERED: ("", "info"),
-    }
-    meaning, tone = meanings[result.outcome]
+    misattributed = (
+        f"{other} holds only its own part; yours is still open."
+        if owner == "shared"
+        else "No one else does it for you, so it is a gap."
+    )
+    meaning, tone = MEANINGS[outcome]
     return Reveal(
-        owner_sentence=owner_sentence(result.control.owner, deployment, party, partner),
-        meaning=meaning,
+        owner_sentence=owner_sentence(owner, deployment, party, partner),
+        meaning=meaning.format(party=party, misattributed=misattributed),
         tone=tone,
-        contradicts=gap.identifies_owner(result.control.owner, result.answer) is False,
+        contradicts=gap.identifies_owner(owner, answer) is False,
     )

@@ -29,7 +29,7 @@ def _immediate_tasks(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached reports live in the cache: no test sees another's."""
+    """Rate-limit counters live in the cache: no test sees another's."""
     cache.clear()
 
 

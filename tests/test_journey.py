@@ -183,6 +183,17 @@ def test_confirming_submits_and_keeps_the_declaration(logged_in, complete, user)
     assert "Change<span" not in html  # locked: nothing to change
 
 
+def test_a_retried_confirmation_lands_on_the_results_and_submits_once(logged_in, complete):
+    """A double click, or a retry after the connection dropped once the first confirmation had committed."""
+    logged_in.post(url(complete, "submit/"), {"declare": "on", "confirm": "on"})
+    response = logged_in.post(url(complete, "submit/"), {"declare": "on", "confirm": "on"}, follow=True)
+    assert response.redirect_chain[-1][0] == url(complete, "results/")
+    assert "This assessment was already submitted for review (" in response.content.decode()
+    assert "Answers are locked." in response.content.decode()
+    transitions = AuditEvent.objects.filter(assessment=complete, kind=AuditEvent.Kind.TRANSITION)
+    assert transitions.count() == 1
+
+
 def test_confirming_an_incomplete_assessment_is_refused_with_the_reason(logged_in, assessment, user):
     answer(assessment, user, "NET-ALLOW", "implemented")
     response = logged_in.post(url(assessment, "submit/"), {"declare": "on", "confirm": "on"}, follow=True)

@@ -31,6 +31,8 @@ ORGANIZATION_ROUTES = {
     "assessments/<uuid:pk>/remediation/": {},
     "assessments/<uuid:pk>/remediation/<str:control_id>/": {"control_id": "NET-ALLOW"},
     "assessments/<uuid:pk>/report.pdf": {},
+    "assessments/<uuid:pk>/report.pdf/status": {},
+    "assessments/<uuid:pk>/report.pdf/retry": {},
     "assessments/<uuid:pk>/report/": {},
     "assessments/<uuid:pk>/export.csv": {},
 }

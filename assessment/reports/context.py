@@ -140,6 +140,7 @@ class MatrixRow:
     control: Control
     owner: str
     cells: tuple[tuple[str, str], ...]  # per party column: (party key, "full" / "part" / "")
+    holders: tuple[tuple[Party, str], ...] = ()  # the parties that hold it: (party, "full" / "part")
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,14 @@ def ownership_matrix(state: AssessmentState, parties: Sequence[Party]) -> list[M
     grouped: dict[int, tuple[Area, list[MatrixRow]]] = {}  # insertion order is model order
     for control, owner, partner in rows:
         grouped.setdefault(control.area_id, (control.area, []))[1].append(
-            MatrixRow(control, owner, matrix_cells(owner, parties, partner))
+            _matrix_row(control, owner, matrix_cells(owner, parties, partner), parties)
         )
     return [MatrixGroup(area, tuple(area_rows)) for area, area_rows in grouped.values()]
+
+
+def _matrix_row(control: Control, owner: str, cells, parties: Sequence[Party]) -> MatrixRow:
+    names = {party.key: party for party in parties}
+    return MatrixRow(control, owner, cells, tuple((names[key], holds) for key, holds in cells if holds))
 
 
 def not_asked_rows(state: AssessmentState) -> list[tuple[Control, str]]:

@@ -4,6 +4,7 @@ Every function here makes a fixed number of queries however many controls or ass
 are: pages must not slow down as models grow.
 """
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +17,11 @@ from ..models import Answer, Area, Assessment, AuditEvent, Control, ControlRevie
 from ..models.assessments import Claim, Mode
 from ..permissions import is_reviewer
 from ..reveal import Reveal, owner_sentence, reveal
-from .catalog import joined
+from .catalog import joined, published_memo
+
+UNSHOWN_USER_FIELDS = tuple(
+    f"updated_by__{name}" for name in ("password", "last_login", "is_superuser", "is_staff", "is_active", "date_joined")
+)
 
 
 def assessments_for(user) -> QuerySet[Assessment]:
@@ -199,6 +204,30 @@ def applicable_ownerships(deployment_ids: Iterable[int]) -> QuerySet[Ownership]:
     )
 
 
+@dataclass(frozen=True)
+class AskedControls:
+    """A deployment's asked controls in model order, with what the gap engine and conditions read of them."""
+
+    ownerships: list[Ownership]
+    inputs: list[gap.ControlInput]
+    titles: dict[str, str]  # control id -> title, for condition texts
+
+    @classmethod
+    def of(cls, ownerships: list[Ownership]) -> "AskedControls":
+        titles = {o.control.control_id: o.control.title for o in ownerships}
+        return cls(ownerships, [to_input(o) for o in ownerships], titles)
+
+
+def asked_controls(assessment: Assessment) -> AskedControls:
+    """`applicable_ownerships` of the assessment's deployment: one query, none once memoized."""
+    return published_memo(
+        assessment.model,
+        "asked",
+        lambda: AskedControls.of(list(applicable_ownerships([assessment.deployment_id]))),
+        assessment.deployment_id,
+    )
+
+
 def to_input(ownership: Ownership) -> gap.ControlInput:
     control = ownership.control
     condition = control.condition
@@ -211,11 +240,11 @@ def to_input(ownership: Ownership) -> gap.ControlInput:
     )
 
 
-def _evaluate(assessment: Assessment, ownerships: list[Ownership], answers: dict) -> gap.Evaluation:
+def _evaluate(assessment: Assessment, inputs: list[gap.ControlInput], answers: dict) -> gap.Evaluation:
     """`answers` keyed by control id (the model's); first answers count only in blind mode."""
     blind = assessment.mode == Mode.BLIND
     return gap.evaluate(
-        [to_input(o) for o in ownerships],
+        inputs,
         {cid: a.claim for cid, a in answers.items()},
         {cid: a.first_answer for cid, a in answers.items()} if blind else None,
     )
@@ -227,19 +256,21 @@ def assessment_state(assessment: Assessment, area: Area | None = None) -> Assess
     Scores are always computed over the whole assessment; `area` only narrows which items are built
     (the area page needs just its own).
     """
-    ownerships = list(applicable_ownerships([assessment.deployment_id]))
-    answers = {a.control_id: a for a in assessment.answers.select_related("updated_by")}
-    reviews = {r.control_id: r for r in assessment.control_reviews.all()}
+    asked = asked_controls(assessment)
+    ownerships = asked.ownerships
+    # Of who saved an answer, pages and reports show the name and the email only (fewer columns to convert).
+    answers = {a.control_id: a for a in assessment.answers.select_related("updated_by").defer(*UNSHOWN_USER_FIELDS)}
+    # Reviewers give verdicts only once an assessment has been submitted: a draft never submitted has none.
+    reviews = {r.control_id: r for r in assessment.control_reviews.all()} if assessment.submitted_at is not None else {}
     evaluation = _evaluate(
         assessment,
-        ownerships,
+        asked.inputs,
         {o.control.control_id: answers[o.control_id] for o in ownerships if o.control_id in answers},
     )
     results = {r.control.id: r for r in evaluation.results}
     not_asked = {n.control.id: n for n in evaluation.not_asked}
     guided = assessment.mode == Mode.GUIDED
-    model, deployment = assessment.model, assessment.deployment
-    titles = {o.control.control_id: o.control.title for o in ownerships}
+    titles = asked.titles
     grouped: dict[int, AreaState] = {}
     items_by_id = {}
     for o in ownerships:
@@ -248,25 +279,9 @@ def assessment_state(assessment: Assessment, area: Area | None = None) -> Assess
             continue
         answer = answers.get(control.pk)
         cid = control.control_id
-        item = Item(
-            control,
-            o,
-            answer,
-            reviews.get(control.pk),
-            results.get(cid),
-            guided or answer is not None,
-            not_asked.get(cid),
-        )
-        item.party_name = model.party_name(o.owner)
-        item.partner_name = model.party_name(item.partner) if item.partner else ""
-        item.owner_label = model.owner_label(o.owner, o.partner)
-        item.owner_sentence = owner_sentence(o.owner, deployment.name, item.party_name, item.partner_name)
+        item = _item(assessment, o, answer, reviews.get(control.pk), results.get(cid), guided, not_asked.get(cid))
         if control.condition:
             item.condition_text = condition_text(control.condition, titles)
-        if item.result is not None and answer is not None:
-            item.reveal = reveal(
-                item.result, deployment=deployment.name, party=item.party_name, partner=item.partner_name
-            )
         state = grouped.get(control.area_id)
         if state is None:
             state = grouped[control.area_id] = AreaState(control.area, [], evaluation.area_scores.get(control.area.key))
@@ -278,13 +293,43 @@ def assessment_state(assessment: Assessment, area: Area | None = None) -> Assess
     return AssessmentState(assessment, list(grouped.values()), evaluation, items_by_id)
 
 
+def _item(assessment, o: Ownership, answer, review, result, guided: bool, not_asked=None) -> Item:
+    model, deployment = assessment.model, assessment.deployment
+    item = Item(o.control, o, answer, review, result, guided or answer is not None, not_asked)
+    item.party_name = model.party_name(o.owner)
+    item.partner_name = model.party_name(item.partner) if item.partner else ""
+    item.owner_label = model.owner_label(o.owner, o.partner)
+    item.owner_sentence = owner_sentence(o.owner, deployment.name, item.party_name, item.partner_name)
+    if result is not None and answer is not None:
+        item.reveal = reveal(result, deployment=deployment.name, party=item.party_name, partner=item.partner_name)
+    return item
+
+
+def saved_item(assessment: Assessment, ownership: Ownership, answer: Answer) -> Item:
+    """The item of an answer just saved, for what the page shows of it next (its reveal), with no query.
+
+    Evaluated on its own: the reveal depends only on the owner and the answer, and a control that
+    could be saved is asked. (Scores and skip logic need the whole assessment; the page has them.)
+    """
+    control = dataclasses.replace(to_input(ownership), condition=None)
+    result = gap.evaluate([control], {control.id: answer.claim}).results[0]
+    return _item(assessment, ownership, answer, None, result, assessment.mode == Mode.GUIDED)
+
+
 def evaluate_many(assessments: Iterable[Assessment]) -> dict:
     """Evaluations for a page of assessments in 2 queries, whatever the page size."""
     assessments = list(assessments)
     if not assessments:
         return {}
     ownerships, answers = load_many(assessments)
-    return {a.pk: _evaluate(a, ownerships[a.deployment_id], answers[a.pk]) for a in assessments}
+    inputs = inputs_by_deployment(ownerships)
+    return {a.pk: _evaluate(a, inputs[a.deployment_id], answers[a.pk]) for a in assessments}
+
+
+def inputs_by_deployment(ownerships: dict) -> dict[int, list[gap.ControlInput]]:
+    """The gap engine's control inputs once per deployment, not once per assessment: a page of
+    assessments shares a few deployments."""
+    return {deployment: [to_input(o) for o in rows] for deployment, rows in ownerships.items()}
 
 
 def load_many(assessments: list[Assessment]) -> tuple[dict, dict]:

@@ -8,6 +8,31 @@ from django.shortcuts import get_object_or_404
 from ..modelfile import AreaSpec, ConditionSpec, ControlSpec, DeploymentSpec, ModelSpec, Texts
 from ..models import Area, Control, Deployment, Ownership, ResponsibilityModel
 
+# What pages read of a published model version, kept per process: a published version never
+# changes (corrections are a new version). The key's creation time keeps a test database that
+# reuses ids from ever matching another model's rows; drafts are never kept (they can be replaced).
+_PUBLISHED: dict[tuple, object] = {}
+PUBLISHED_MEMO_SIZE = 256  # entries; cleared when full
+
+
+def published_memo(model: ResponsibilityModel, what: str, load, *key):
+    """`load()`, once per process for a published model version (and `key`), every time for a draft."""
+    if model.status == ResponsibilityModel.Status.DRAFT:
+        return load()
+    memo_key = (what, model.pk, model.created_at, model.content_hash, *key)
+    value = _PUBLISHED.get(memo_key)
+    if value is None:
+        value = load()
+        if len(_PUBLISHED) >= PUBLISHED_MEMO_SIZE:
+            _PUBLISHED.clear()
+        _PUBLISHED[memo_key] = value
+    return value
+
+
+def model_areas(model: ResponsibilityModel) -> list[Area]:
+    """The model's areas in order (no query once memoized)."""
+    return published_memo(model, "areas", lambda: list(model.areas.order_by("position")))
+
 
 def published_models() -> QuerySet[ResponsibilityModel]:
     return ResponsibilityModel.objects.published().annotate(

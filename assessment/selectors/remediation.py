@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .. import gap
 from ..models import Assessment, Control, RemediationItem, User
-from .assessments import AssessmentState, Item, _evaluate, load_many
+from .assessments import AssessmentState, Item, _evaluate, inputs_by_deployment, load_many
 from .results import Choice
 
 Status = RemediationItem.Status
@@ -165,12 +165,13 @@ def organization_entries(organization, on: date | None = None) -> list[Entry]:
         )
     }
     on = on or today()
+    inputs = inputs_by_deployment(by_deployment)
+    # Keyed by deployment too: two model versions share control ids.
+    controls = {(d, o.control.control_id): o.control for d, rows in by_deployment.items() for o in rows}
     entries = []
     for a in sorted(assessments, key=lambda a: (a.title.lower(), str(a.pk))):
-        ownerships = by_deployment[a.deployment_id]
-        controls = {o.control.control_id: o.control for o in ownerships}
-        for result in _evaluate(a, ownerships, answers[a.pk]).gaps:
-            control = controls[result.control.id]
+        for result in _evaluate(a, inputs[a.deployment_id], answers[a.pk]).gaps:
+            control = controls[a.deployment_id, result.control.id]
             entries.append(Entry(a, control, result.risk, result.outcome, records.get((a.pk, control.pk)), on))
     return entries
 

@@ -18,7 +18,7 @@ def record_change(
 ) -> AuditEvent:
     """Log who changed what from what to what, and bump the assessment's revision and last change.
 
-    The revision feeds the report fingerprint, so any recorded change invalidates a cached report.
+    The revision is part of the report key, so any recorded change renders the PDF again.
     """
     Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     return AuditEvent.objects.create(

@@ -2,7 +2,7 @@
 
 A gap of a submitted assessment is an open item with no owner until someone first changes it; the
 row is created then. Every change is one transaction on the locked assessment, one audit event and
-one revision bump (the report shows the plan, so a cached PDF must not outlive a change to it).
+one revision bump (the report shows the plan, so a stored PDF must not outlive a change to it).
 """
 
 from datetime import date

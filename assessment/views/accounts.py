@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from ..forms.accounts import AcceptInvitationForm, InvitationForm, SignupForm
 from ..services import accounts
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "assessment.backends.MembershipModelBackend"
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,12 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .. import cards
 from ..forms.assessments import AnswerForm, AssessmentStartForm, SubmitForm
 from ..models import Assessment, Control, ResponsibilityModel
-from ..models.assessments import MAX_TEXT, Claim, Mode
+from ..models.assessments import Claim, Mode
 from ..reports.export import export_data, export_filename
 from ..selectors.activity import activity_page
 from ..selectors.assessments import (
@@ -23,7 +26,9 @@ from ..selectors.assessments import (
     assessment_for,
     assessment_state,
     assessments_for,
+    saved_item,
 )
+from ..selectors.catalog import model_areas
 from ..selectors.rounds import dashboard_rows, latest_rounds
 from ..selectors.upgrade import newer_version
 from ..services import assessments as services
@@ -35,7 +40,7 @@ FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data"
 
 
 def _areas(assessment: Assessment) -> list:
-    return list(assessment.model.areas.order_by("position"))
+    return model_areas(assessment.model)
 
 
 @login_required
@@ -95,12 +100,13 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
     items = state.areas[0].page_items if state.areas else []
     if assessment.status == Assessment.Status.CHANGES_REQUESTED:
         items = sorted(items, key=lambda item: not item.needs_work)  # what the reviewer flagged comes first
-    forms = [_answer_form(item, request.POST if request.method == "POST" else None) for item in items]
     guided = assessment.mode == Mode.GUIDED
     problems: list[dict] = []
+    fields = None  # a GET shows the saved answers: no forms needed
     if request.method == "POST":
         if not assessment.is_editable:
             raise services.AssessmentLocked("This assessment is not open for changes.")
+        forms = [_answer_form(item, request.POST) for item in items]
         acknowledge = request.POST.get("acknowledge", "")
         acknowledged = _save_page(request, assessment, items, forms, acknowledge if guided else "")
         if acknowledged is not None:
@@ -109,18 +115,31 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
                 messages.info(request, f"Acknowledged {acknowledged} control{pluralize(acknowledged)} {party} handles.")
             return redirect(_after_save(request, assessment, areas, area, state))
         problems = _problems(items, forms)
-    pairs = list(zip(items, forms, strict=True))
+        fields = [cards.form_fields(form) for form in forms]  # what was posted, with its errors
+    # The template places a mark per card and the cards are spliced in afterwards: carried through
+    # its nested blocks, 300 kB of cards would be copied at every level.
+    card_html = cards.area_cards(items, assessment, fields)
+    pairs = [(item, cards.mark(i)) for i, item in enumerate(items)]
     index = areas.index(area)
     steps = state.progress(areas)
+    area_head, area_tail = reverse("assessment_area", args=[assessment.pk, "AREA"]).split("AREA")
     context = {
         "assessment": assessment,
         "state": state,
         "area": area,
         "areas": areas,
-        "steps": steps,
+        # Rendered once, shown twice (the phone picker and the side list); one reverse for every area link.
+        "step_list": render_to_string(
+            "assessment/includes/step_list.html",
+            {
+                "area": area,
+                "step_links": [(s, f"{area_head}{s.area.key}{area_tail}") for s in steps],
+                "review_url": reverse("assessment_review", args=[assessment.pk]),
+            },
+        ),
         "step": steps[index],
         "position": index + 1,
-        "pairs": [p for p in pairs if not _collapsed(p[0], guided)],
+        "cards": mark_safe("".join(card for item, card in pairs if not _collapsed(item, guided))),
         "groups": _acknowledge_groups(pairs, guided),
         "guided": guided,
         "problems": problems,
@@ -129,9 +148,9 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         "previous_area": areas[index - 1] if index else None,
         "next_area": areas[index + 1] if index + 1 < len(areas) else None,
         "editable": assessment.is_editable,
-        "max_text": MAX_TEXT,  # stated on the page as the textareas' limit, enforced by the service
     }
-    return render(request, "assessment/assessment_area.html", context, status=400 if problems else 200)
+    page = render_to_string("assessment/assessment_area.html", context, request=request)
+    return HttpResponse(cards.splice(page, card_html), status=400 if problems else 200)
 
 
 def _problems(items, forms) -> list[dict]:
@@ -159,11 +178,12 @@ def _collapsed(item, guided: bool) -> bool:
 
 
 def _acknowledge_groups(pairs, guided: bool) -> list[dict]:
+    """The folded controls per party, each as (item, card)."""
     groups: dict[str, dict] = {}
-    for item, form in pairs:
+    for item, card in pairs:
         if _collapsed(item, guided):
-            group = groups.setdefault(item.owner, {"owner": item.owner, "party": item.party_name, "pairs": []})
-            group["pairs"].append((item, form))
+            group = groups.setdefault(item.owner, {"owner": item.owner, "party": item.party_name, "cards": []})
+            group["cards"].append((item, card))
     return list(groups.values())
 
 
@@ -256,32 +276,32 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
         return JsonResponse(
             {"ok": False, "message": "Your session has expired. Log in again in another tab, then retry."}, status=401
         )
-    assessment = assessment_for(request.user, pk)
-    control = get_object_or_404(
-        Control.objects.select_related("area"), model=assessment.model_id, control_id=control_id
-    )
     # Only a form body can be read; anything else would parse as empty, and "saved" would be a lie.
+    # (Refusals check the scope first: another organization's assessment is a 404 whatever is sent.)
     if request.content_type not in FORM_CONTENT_TYPES:
+        _autosave_target(request.user, pk, control_id)
         return JsonResponse(
             {"ok": False, "message": "Not saved — send the answer as form fields (claim, notes, justification)."},
             status=415,
         )
     form = AnswerForm(request.POST)
     if not form.is_valid():
+        _autosave_target(request.user, pk, control_id)
         errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
         return JsonResponse(
             {"ok": False, "message": "Not saved — fix the field marked below.", "errors": errors}, status=400
         )
     if form.is_blank:
+        _autosave_target(request.user, pk, control_id)
         return JsonResponse(
             {"ok": False, "message": "Not saved — choose an answer first.", "errors": {"claim": ["Choose an answer."]}},
             status=400,
         )
     try:
-        answer = services.answer_save(
-            assessment=assessment,
-            control=control,
+        saved = services.answer_autosave(
             user=request.user,
+            assessment_pk=pk,
+            control_id=control_id,
             data=form.to_input(),
             base_version=form.cleaned_data.get("version") or 0,
         )
@@ -305,16 +325,17 @@ def answer_autosave(request: HttpRequest, pk, control_id: str) -> JsonResponse:
         return JsonResponse({"ok": False, "message": str(error)}, status=403)
     except ValidationError as error:
         return JsonResponse({"ok": False, "message": " ".join(error.messages)}, status=400)
-    return JsonResponse({"ok": True, "version": answer.version, **_area_update(request, assessment, control)})
+    # The control's reveal (skip logic runs in the page), built from what the save read: no query.
+    item = saved_item(saved.assessment, saved.ownership, saved.answer)
+    return JsonResponse(
+        {"ok": True, "version": saved.answer.version, "reveal": cards.reveal_html(item, saved.assessment)}
+    )
 
 
-def _area_update(request, assessment, control) -> dict:
-    """What the page shows differently after a save: this control's reveal (skip logic runs in the page)."""
-    state = assessment_state(assessment, area=control.area)
-    items = state.areas[0].page_items if state.areas else []
-    item = next(i for i in items if i.control.pk == control.pk)
-    context = {"item": item, "guided": assessment.mode == Mode.GUIDED}
-    return {"reveal": render_to_string("assessment/includes/reveal.html", context, request=request)}
+def _autosave_target(user, pk, control_id: str) -> None:
+    """404 unless the user's organization has this assessment and its model this control."""
+    assessment = assessment_for(user, pk)
+    get_object_or_404(Control, model=assessment.model_id, control_id=control_id)
 
 
 @login_required
@@ -357,6 +378,11 @@ def assessment_submit(request: HttpRequest, pk) -> HttpResponse:
             "declaration": workflow.declaration_text(request.user, assessment),
         }
         return render(request, "assessment/assessment_confirm.html", context)
+    if assessment.status == Assessment.Status.SUBMITTED:
+        # A retried confirmation (a double click, or a connection lost after the first one committed).
+        when = timezone.localtime(assessment.submitted_at).strftime("%Y-%m-%d %H:%M")
+        messages.info(request, f"This assessment was already submitted for review ({when}). Answers are locked.")
+        return redirect("assessment_results", pk=assessment.pk)
     try:
         workflow.assessment_submit(assessment=assessment, actor=request.user)
     except workflow.TransitionRefused as error:

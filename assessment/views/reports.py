@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from ..models import ReportRender
+from ..permissions import is_member
 from ..reports import render as report_render
 from ..reports.context import NO_REPORT_YET, report_available, report_filename
 from ..reports.export import export_csv as build_csv
@@ -81,7 +82,12 @@ def _has_report(assessment) -> bool:
 
 
 def _preparing(request: HttpRequest, assessment, row: ReportRender) -> HttpResponse:
-    context = {"assessment": assessment, "row": row, "message": preparing_message(row)}
+    context = {
+        "assessment": assessment,
+        "row": row,
+        "message": preparing_message(row),
+        "is_member": is_member(request.user, assessment),  # reviewers came from the admin
+    }
     # 202: accepted, not there yet; a failed render is the server's fault (503: try again later).
     status = 503 if row.status == ReportRender.Status.FAILED else 202
     response = render(request, "reports/report_preparing.html", context, status=status)

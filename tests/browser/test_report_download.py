@@ -16,8 +16,9 @@ PREPARING = "Preparing your PDF… this can take a few seconds"
 
 @pytest.fixture
 def submitted(transactional_db):
-    """The full managed-service sample, submitted (its first PDF takes a few seconds), and its member's login."""
-    sample = sample_assessment(model=load_fixture("yugabytedb-managed"), status=Assessment.Status.SUBMITTED)
+    """The full managed-service sample, answered but not submitted (submitting would render its PDF at
+    once; a draft's first PDF is rendered when asked for and takes a few seconds), and its member's login."""
+    sample = sample_assessment(model=load_fixture("yugabytedb-managed"), status=Assessment.Status.DRAFT)
     member = sample.organization.memberships.get().user
     member.set_password(PASSWORD)
     member.save(update_fields=["password"])
@@ -64,8 +65,11 @@ def test_a_failed_download_says_why_and_leaves_the_plain_link(page, submitted):
     link = page.get_by_role("link", name="PDF report")
     link.click()
     status = page.locator(".report-download-status")
-    expect(status).to_have_text(
-        re.compile(r"^The PDF could not be prepared: the server answered 503.*Select the link again to open it directly")
+    expect(status).to_have_text(  # after the render (inline here: tests run tasks immediately)
+        re.compile(
+            r"^The PDF could not be prepared: the server answered 503.*Select the link again to open it directly"
+        ),
+        timeout=60_000,
     )
     expect(status).to_have_class(re.compile("is-error"))
     assert serious_violations(page) == []

@@ -2,27 +2,25 @@
 
 `make load` runs this. Each run drops and recreates its own database (default `srsa_load`), migrates
 it, loads the YugabyteDB Managed model, creates one user per organization and starts gunicorn on a
-free port with production settings. Every customer then logs in, starts an assessment, answers each
-asked control through the autosave endpoint at a browser's pace, submits and downloads the PDF, while
-every app connection to the database is terminated a few times. Finally it checks in the database
-that each answer the app acknowledged (2xx JSON ok) is stored as acknowledged.
+free port with production settings (and the task worker, when tasks queue in the database). Every
+customer then logs in, starts an assessment, answers each asked control through the autosave
+endpoint at a browser's pace, submits (declaration, confirmation) and downloads the PDF (asking
+again while it is being prepared), while every app connection to the database is terminated a few
+times. Finally it checks in the database that each answer the app acknowledged (2xx JSON ok) is
+stored as acknowledged, and prints the goals: autosave p95 <= 100 ms, no errors besides the
+requests a kill cut off.
 
 Exit status 1 when an acknowledged answer is lost or any 5xx occurred. Gunicorn's log (with the
-tracebacks of 500s) is kept under var/ and its path printed.
+tracebacks of 500s) is kept under var/ and its path printed. The gunicorn and start-up helpers are
+shared with `make bench` (`assessment/bench/server.py`).
 """
 
 import asyncio
 import contextlib
-import math
-import os
 import random
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -33,12 +31,13 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 import httpx
-import psycopg
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from assessment.bench import database, server
+from assessment.bench.report import OK, OVER, percentile
 from assessment.models import Answer, Assessment, Deployment, Membership, Organization, ResponsibilityModel, User
 
 MODEL_FILE = "fixtures/yugabytedb-managed.yaml"
@@ -59,6 +58,8 @@ UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 CONTROL_RE = re.compile(r'data-control="([^"]+)"')
 AREA_RE = re.compile(rf'href="/assessments/{UUID_RE}/areas/([\w-]+)/"')
 EXCEPTION_RE = re.compile(r"[A-Za-z_][\w.]*: ")  # "psycopg.errors.AdminShutdown: …", as tracebacks end
+AUTOSAVE_P95_GOAL_MS = 100
+PDF_POLLS = 60  # GETs of report.pdf, a second apart, while it says the report is being prepared
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     cut_off: int = 0  # requests in flight when time was up
     kills: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, backends terminated)
+    worker_restarts: list[tuple[float, int]] = field(default_factory=list)  # (when, the exit status it had)
     # (assessment id, control id) -> last acknowledged (claim, notes, justification)
     acked: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
     # values sent after the last acknowledgement without being acknowledged: stored is fine, not required
@@ -223,7 +225,13 @@ class Customer:
         base = f"/assessments/{self.assessment_id}"
         await self.persist("review", "GET", f"{base}/review/")
         await self.think(0.1, 0.3)
-        response = await self.persist("submit", "POST", f"{base}/submit/", data={"csrfmiddlewaretoken": self.csrf()})
+        # Tick the declaration, read the confirmation page, confirm.
+        data = {"csrfmiddlewaretoken": self.csrf(), "declare": "on"}
+        response = await self.persist("submit", "POST", f"{base}/submit/", data=data)
+        if response is None or response.status_code != 200:
+            return False
+        await self.think(0.1, 0.3)
+        response = await self.persist("submit", "POST", f"{base}/submit/", data={**data, "confirm": "on"})
         if response is None or response.status_code != 302 or not response.headers["location"].endswith("/results/"):
             return False
         self.run.submitted.add(self.assessment_id)
@@ -232,11 +240,16 @@ class Customer:
         return True
 
     async def download(self) -> bool:
-        response = await self.persist("pdf", "GET", f"/assessments/{self.assessment_id}/report.pdf")
-        if response is None or response.status_code != 200 or not response.content.startswith(b"%PDF"):
-            return False
-        self.run.progress["downloaded PDF"] += 1
-        return True
+        """Like report-download.js: ask again while the report is being prepared, until the PDF comes."""
+        for _ in range(PDF_POLLS):
+            response = await self.persist("pdf", "GET", f"/assessments/{self.assessment_id}/report.pdf")
+            if response is None or response.status_code not in (200, 202):  # 202: being prepared
+                return False
+            if response.status_code == 200 and response.content.startswith(b"%PDF"):
+                self.run.progress["downloaded PDF"] += 1
+                return True
+            await asyncio.sleep(1)
+        return False
 
 
 def _json(response: httpx.Response | None) -> dict:
@@ -265,17 +278,6 @@ def _server_errors(log_path: Path) -> Counter:
         elif where and EXCEPTION_RE.match(line):
             exception = line  # the last one is the exception the request died of (other threads' lines interleave)
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest rank: a value that was actually observed."""
-    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
 
 
 class Command(BaseCommand):
@@ -307,22 +309,14 @@ class Command(BaseCommand):
         static_root = Path(tempfile.mkdtemp(prefix="srsa-load-static-"))
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = Path(settings.BASE_DIR) / "var" / f"load-gunicorn-{stamp}.log"
-        self.env = {
-            **os.environ,
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)[:50],
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": self.database_url,
-            "DATABASE_CONN_MAX_AGE": "60",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_SECURE_COOKIES": "false",
-            # A throwaway STATIC_ROOT (settings.py reads it), so the run leaves var/staticfiles alone.
-            "DJANGO_STATIC_ROOT": str(static_root),
-        }
+        self.env = server.production_env(self.database_url, static_root)
         gunicorn: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
+        self.worker_log = log_path.with_name(log_path.name.replace("gunicorn", "worker"))
         try:
             self.prepare(users)
             gunicorn, base_url = self.serve(log_path)
+            self.worker = server.start_task_worker(self.env, self.worker_log)
             run = asyncio.run(self.drive(base_url, users, duration, kills))
             self.stop(gunicorn)
             gunicorn = None
@@ -332,6 +326,8 @@ class Command(BaseCommand):
         finally:
             if gunicorn is not None:
                 self.stop(gunicorn)
+            if self.worker is not None:
+                self.stop(self.worker)
             if ALIAS in connections.settings:
                 connections[ALIAS].close()
             shutil.rmtree(static_root, ignore_errors=True)
@@ -339,28 +335,19 @@ class Command(BaseCommand):
     # --- setup ---------------------------------------------------------------------------------
 
     def admin_sql(self, statement: str) -> list[tuple]:
-        """One statement on the server's maintenance database, outside any transaction."""
-        with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as conn:
-            cursor = conn.execute(statement)
-            return cursor.fetchall() if cursor.description else []
+        return database.admin_sql(self.server_url, statement)
 
     def manage(self, *arguments: str) -> None:
         """A manage.py command against the load database, with the environment gunicorn gets."""
-        result = subprocess.run(
-            [sys.executable, "manage.py", *arguments],
-            cwd=settings.BASE_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode:
-            raise CommandError(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
+        try:
+            server.manage(self.env, *arguments)
+        except server.ServerError as error:
+            raise CommandError(str(error)) from error
 
     def prepare(self, users: int) -> None:
         started = time.perf_counter()
         self.stdout.write(f"Recreating database {self.database} …")
-        self.admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        self.admin_sql(f'CREATE DATABASE "{self.database}"')
+        database.recreate_postgres(self.server_url, self.database)
         # collectstatic first: with DEBUG off, migrate's system checks refuse to run without the manifest.
         self.manage("collectstatic", "--noinput")
         self.manage("migrate", "--noinput")
@@ -387,45 +374,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Prepared {users} users in {time.perf_counter() - started:.1f} s.")
 
     def serve(self, log_path: Path) -> tuple[subprocess.Popen, str]:
-        port = _free_port()
-        command = [
-            sys.executable, "-m", "gunicorn", "config.wsgi",
-            "--workers", str(self.workers), "--threads", str(self.threads),
-            "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
-            # The default control socket path is shared by every gunicorn of this user: don't take theirs.
-            "--no-control-socket",
-        ]  # fmt: skip
-        log = log_path.open("w")
-        # A session of its own: Ctrl-C reaches only this process, whose finally stops gunicorn in order.
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise CommandError(f"gunicorn exited with status {process.returncode}; see {log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/accounts/login/", timeout=5).status_code == 200:
-                    self.stdout.write(f"gunicorn serving on {base_url} (pid {process.pid}); log: {log_path}")
-                    return process, base_url
-            time.sleep(0.3)
-        self.stop(process)
-        raise CommandError(f"gunicorn did not answer within 30 s; see {log_path}")
+        try:
+            process, base_url = server.start_gunicorn(self.env, log_path, workers=self.workers, threads=self.threads)
+        except server.ServerError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"gunicorn serving on {base_url} (pid {process.pid}); log: {log_path}")
+        return process, base_url
 
     def stop(self, process: subprocess.Popen) -> None:
-        """SIGTERM to gunicorn's process group (master and workers); SIGKILL if it lingers."""
-        if process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        server.stop(process)
 
     # --- traffic -------------------------------------------------------------------------------
 
@@ -448,16 +405,32 @@ class Command(BaseCommand):
         ]
         tasks = [asyncio.create_task(arrive(c)) for c in customers]
         killer = asyncio.create_task(self.kill_connections(run, duration, kills))
+        supervisor = asyncio.create_task(self.supervise_worker(run))
         self.stdout.write(f"{users} customers for {duration:g} s, {kills} connection kill(s) …")
         try:
             _done, pending = await asyncio.wait(tasks, timeout=duration)
         finally:
-            for task in [*tasks, killer]:
+            for task in [*tasks, killer, supervisor]:
                 task.cancel()
-            await asyncio.gather(*tasks, killer, return_exceptions=True)
+            await asyncio.gather(*tasks, killer, supervisor, return_exceptions=True)
         run.progress["unfinished (time up)"] = len(pending)
         self.elapsed = loop.time() - self.t0
         return run
+
+    async def supervise_worker(self, run: Run) -> None:
+        """Restart the task worker when it exits, as a process supervisor (systemd, Kubernetes) would."""
+        loop = asyncio.get_running_loop()
+        while self.worker is not None:
+            await asyncio.sleep(0.5)
+            if self.worker.poll() is not None:
+                run.worker_restarts.append((loop.time(), self.worker.returncode))
+                self.stdout.write(
+                    f"  t={loop.time() - self.t0:5.1f} s: the task worker exited with status "
+                    f"{self.worker.returncode}; restarted (log: {self.worker_log})"
+                )
+                with self.worker_log.open("a") as log:
+                    log.write("\n--- restarted by the load test ---\n")
+                self.worker = server.start_task_worker(self.env, self.worker_log, append=True)
 
     async def kill_connections(self, run: Run, duration: float, kills: int) -> None:
         loop = asyncio.get_running_loop()
@@ -483,6 +456,8 @@ class Command(BaseCommand):
         w(f"  cut off in flight when time was up: {run.cut_off}")
         killed = ", ".join(f"t={at - self.t0:.1f} s: {n}" for at, _, n in run.kills) or "none"
         w(f"Connection kills (backends terminated): {killed}")
+        if run.worker_restarts:
+            w(f"Task worker exits (restarted each time): {len(run.worker_restarts)}; see {self.worker_log}")
         w("Customers: " + ", ".join(f"{k} {v}" for k, v in run.progress.items()))
         statuses = Counter(s.status for s in samples if s.status is not None)
         w("Responses by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
@@ -507,7 +482,7 @@ class Command(BaseCommand):
             by_route[s.route].append((s.end - s.start) * 1000)
         for route, values in sorted(by_route.items()):
             values.sort()
-            p50, p95, p99 = (_percentile(values, f) for f in (0.5, 0.95, 0.99))
+            p50, p95, p99 = (percentile(values, f) for f in (0.5, 0.95, 0.99))
             w(f"  {route:<16} {len(values):>6} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {values[-1]:>8.0f}")
 
         lost, late = self.verify(run)
@@ -532,6 +507,20 @@ class Command(BaseCommand):
         for (where, exception), count in sorted(logged.items(), key=lambda item: -item[1]):
             w(f"  {count} × {where}: {exception}")
         w(f"gunicorn log: {log_path}")
+        w("Goals:")
+        saves = by_route.get("autosave POST", [])
+        if saves:
+            p95 = percentile(saves, 0.95)
+            verdict = OK if p95 <= AUTOSAVE_P95_GOAL_MS else OVER
+            w(f"  autosave p95 {p95:.0f} ms (goal <= {AUTOSAVE_P95_GOAL_MS} ms) {verdict}")
+        else:
+            w(f"  autosave p95 - ms (goal <= {AUTOSAVE_P95_GOAL_MS} ms) {OVER}: no save was answered")
+        # A request whose connection is killed under it can only fail: those are the kills' doing, not errors.
+        counted = len(errors) - len(in_flight)
+        excluded = f"; not counted: {len(in_flight)} in flight at a connection kill" if in_flight else ""
+        w(
+            f"  errors {counted} (goal 0) {OK if counted == 0 else OVER} (responses >= 400 and transport errors{excluded})"
+        )
         server_errors = sum(1 for s in samples if s.status and s.status >= 500 and s not in in_flight)
         if lost or server_errors or run.submitted - stored_submitted:
             raise CommandError(
