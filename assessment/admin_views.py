@@ -35,6 +35,7 @@ def _report_links(assessment: Assessment) -> list[tuple[str, str]]:
     return [
         ("PDF report", reverse("assessment_report_pdf", args=[assessment.pk])),
         ("HTML report", reverse("assessment_report", args=[assessment.pk])),
+        ("XLSX", reverse("assessment_export_xlsx", args=[assessment.pk])),
     ]
 
 

@@ -371,9 +371,9 @@ def test_every_outcome_answer_and_owner_label_is_the_screens(rounds):
     html = rounds["html"]
     for control_id, outcome, claim, owner in rounds["labels"]:
         row = html[html.index(f'id="finding-{control_id}"') :]
-        row = row[: row.index("</tbody>")]
-        for label in (outcome, claim, owner):
-            assert f">{label}<" in row.replace("&#x27;", "'"), (control_id, label)
+        row = row[: row.index("</li>")].replace("&#x27;", "'")
+        assert f"Owner: {owner} · Answer: {claim} · " in row, (control_id, owner, claim)
+        assert f">{outcome}</span>" in row, (control_id, outcome)
 
 
 def test_partly_met_is_the_label_in_the_pdf_as_on_the_screens(rounds, client):

@@ -141,14 +141,16 @@ def make_dry_run(**env) -> str:
 
 def test_make_run_points_links_at_its_port():
     out = make_dry_run()
-    assert 'SITE_URL="http://127.0.0.1:8123" .venv/bin/python manage.py runserver 127.0.0.1:8123' in out
+    assert 'export SITE_URL="http://127.0.0.1:8123"; \\\n.venv/bin/python manage.py db_worker' in out
+    assert ".venv/bin/python manage.py runserver 127.0.0.1:8123" in out
     assert 'SITE_URL="http://127.0.0.1:8123" .venv/bin/python manage.py seed_demo' in out
     assert "Log in with a demo account above." in out
 
 
 def test_make_run_keeps_a_site_url_that_is_set():
     out = make_dry_run(SITE_URL="https://assess.example.com")
-    assert 'SITE_URL="https://assess.example.com" .venv/bin/python manage.py runserver 127.0.0.1:8123' in out
+    assert 'export SITE_URL="https://assess.example.com";' in out
+    assert ".venv/bin/python manage.py runserver 127.0.0.1:8123" in out
 
 
 def test_seed_demo_prints_where_to_log_in(db, settings):

@@ -35,6 +35,7 @@ ORGANIZATION_ROUTES = {
     "assessments/<uuid:pk>/report.pdf/retry": {},
     "assessments/<uuid:pk>/report/": {},
     "assessments/<uuid:pk>/export.csv": {},
+    "assessments/<uuid:pk>/export.xlsx": {},
 }
 # Routes that name something, but not an organization's object (and why that is fine).
 NOT_ORGANIZATION_SCOPED = {

@@ -1,4 +1,4 @@
-"""Report URLs under /assessments/<id>/ (PDF and its status, HTML preview, CSV)."""
+"""Report URLs under /assessments/<id>/ (PDF and its status, HTML preview, CSV, XLSX)."""
 
 from django.urls import path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("report.pdf/retry", reports.report_retry_view, name="assessment_report_retry"),
     path("report/", reports.report_preview, name="assessment_report"),
     path("export.csv", reports.export_csv, name="assessment_export_csv"),
+    path("export.xlsx", reports.export_xlsx, name="assessment_export_xlsx"),
 ]

@@ -2,9 +2,11 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from ..modelfile import to_json, to_yaml
+from ..reports import xlsx
 from ..selectors import catalog
 from ..selectors.assessments import condition_text
 
@@ -58,8 +60,10 @@ def control_detail(request: HttpRequest, slug: str, version: str, control_id: st
 
 @require_GET
 def model_export(request: HttpRequest, slug: str, version: str, fmt: str) -> HttpResponse:
-    """The model in the file format: loading it back reproduces the same model."""
+    """The model in the file format: loading it back reproduces the same model. XLSX: one deployment, CAIQ layout."""
     model = catalog.published_model(slug, version)
+    if fmt == "xlsx":
+        return model_caiq(request, model)
     spec = catalog.model_spec(model)
     if fmt == "yaml":
         body, content_type = to_yaml(spec), "application/yaml; charset=utf-8"
@@ -69,4 +73,20 @@ def model_export(request: HttpRequest, slug: str, version: str, fmt: str) -> Htt
         raise Http404("Unknown export format.")
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{model.slug}-{model.version}.{fmt}"'
+    return response
+
+
+def model_caiq(request: HttpRequest, model) -> HttpResponse:
+    """`?deployment=<key>`: the model as that deployment's customers see it, in the CSA CAIQ v4 layout."""
+    deployments = list(model.deployments.order_by("position"))
+    key = request.GET.get("deployment") or ""
+    deployment = next((d for d in deployments if d.key == key), None)
+    if deployment is None:
+        keys = ", ".join(d.key for d in deployments)
+        said = f"“{key[:60]}” is not a deployment of this model" if key else "Choose a deployment"
+        message = f"{said}: the CAIQ export is for one deployment. Add ?deployment= with one of: {keys}."
+        return render(request, "400.html", {"message": message}, status=400)
+    response = HttpResponse(xlsx.caiq_workbook(model, deployment), content_type=xlsx.CONTENT_TYPE)
+    filename = f"{model.slug}-{model.version}-{deployment.key}-caiq.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -19,6 +19,8 @@ from ..reports import render as report_render
 from ..reports.context import NO_REPORT_YET, report_available, report_filename
 from ..reports.export import export_csv as build_csv
 from ..reports.export import export_filename
+from ..reports.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from ..reports.xlsx import assessment_workbook
 from ..selectors.assessments import assessment_readable_by, assessment_state
 from ..selectors.reports import stored_report
 from ..services.reports import report_request, report_retry
@@ -118,4 +120,14 @@ def export_csv(request: HttpRequest, pk) -> HttpResponse:
     state = assessment_state(assessment_readable_by(request.user, pk))
     response = HttpResponse(build_csv(state), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, export_filename(state.assessment, "csv"))
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, pk) -> HttpResponse:
+    """The JSON export as a workbook for people: controls in words, the summary, the model's matrix."""
+    state = assessment_state(assessment_readable_by(request.user, pk))
+    response = HttpResponse(assessment_workbook(state), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(state.assessment, "xlsx"))
     return response

@@ -133,6 +133,16 @@ OVERFLOW_JS = """() => {
       found.push(`${name(el)} right=${Math.round(el.getBoundingClientRect().right)} «${text}»`);
     }
   }
+  // Text that runs past its own box (a long unbroken word) widens the page without any element sticking out.
+  if (!found.length && document.documentElement.scrollWidth > width) {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node && found.length < 5; node = walker.nextNode()) {
+      range.selectNodeContents(node);
+      const right = range.getBoundingClientRect().right;
+      if (right > width + 0.01) found.push(`text in ${name(node.parentElement)} right=${Math.round(right)} «${node.textContent.trim().slice(0, 40)}»`);
+    }
+  }
   return {document: document.documentElement.scrollWidth, window: width, culprits: found.slice(0, 5)};
 }"""
 
