@@ -36,6 +36,7 @@ def _report_links(assessment: Assessment) -> list[tuple[str, str]]:
         ("PDF report", reverse("assessment_report_pdf", args=[assessment.pk])),
         ("HTML report", reverse("assessment_report", args=[assessment.pk])),
         ("XLSX", reverse("assessment_export_xlsx", args=[assessment.pk])),
+        ("OSCAL", reverse("assessment_export_oscal", args=[assessment.pk])),
     ]
 
 

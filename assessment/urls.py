@@ -47,6 +47,8 @@ urlpatterns = [
     path("remediation/", remediation.organization_remediation, name="organization_remediation"),
     path("models/", catalog.model_list, name="model_list"),
     path("models/<slug:slug>/<str:version>/", catalog.model_detail, name="model_detail"),
+    path("models/<slug:slug>/<str:version>/catalog.json", catalog.model_oscal_catalog, name="model_oscal_catalog"),
+    path("models/<slug:slug>/<str:version>/profile.json", catalog.model_oscal_profile, name="model_oscal_profile"),
     path("models/<slug:slug>/<str:version>/export.<str:fmt>", catalog.model_export, name="model_export"),
     path(
         "models/<slug:slug>/<str:version>/controls/<str:control_id>/",

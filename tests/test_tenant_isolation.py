@@ -36,6 +36,7 @@ ORGANIZATION_ROUTES = {
     "assessments/<uuid:pk>/report/": {},
     "assessments/<uuid:pk>/export.csv": {},
     "assessments/<uuid:pk>/export.xlsx": {},
+    "assessments/<uuid:pk>/export.oscal.zip": {},
 }
 # Routes that name something, but not an organization's object (and why that is fine).
 NOT_ORGANIZATION_SCOPED = {
@@ -43,6 +44,8 @@ NOT_ORGANIZATION_SCOPED = {
     "accounts/reset/<uidb64>/<token>/": "Django's password reset: the signed token is the secret",
     "models/<slug:slug>/<str:version>/": "published models are public",
     "models/<slug:slug>/<str:version>/export.<str:fmt>": "published models are public",
+    "models/<slug:slug>/<str:version>/catalog.json": "published models are public",
+    "models/<slug:slug>/<str:version>/profile.json": "published models are public",
     "models/<slug:slug>/<str:version>/controls/<str:control_id>/": "published models are public",
 }
 POST_DATA = {

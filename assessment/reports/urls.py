@@ -1,4 +1,4 @@
-"""Report URLs under /assessments/<id>/ (PDF and its status, HTML preview, CSV, XLSX)."""
+"""Report URLs under /assessments/<id>/ (PDF and its status, HTML preview, CSV, XLSX, OSCAL)."""
 
 from django.urls import path
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("report/", reports.report_preview, name="assessment_report"),
     path("export.csv", reports.export_csv, name="assessment_export_csv"),
     path("export.xlsx", reports.export_xlsx, name="assessment_export_xlsx"),
+    path("export.oscal.zip", reports.export_oscal, name="assessment_export_oscal"),
 ]

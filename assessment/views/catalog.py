@@ -6,9 +6,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from ..modelfile import to_json, to_yaml
+from ..oscal import catalog as oscal_catalog
+from ..oscal.ids import dump
+from ..oscal.ssp import provider_ssp
 from ..reports import xlsx
 from ..selectors import catalog
-from ..selectors.assessments import condition_text
+from ..selectors.assessments import applicable_ownerships, condition_text
 
 
 @require_GET
@@ -64,6 +67,8 @@ def model_export(request: HttpRequest, slug: str, version: str, fmt: str) -> Htt
     model = catalog.published_model(slug, version)
     if fmt == "xlsx":
         return model_caiq(request, model)
+    if fmt == "oscal.json":  # export.oscal.json: this route's `<str:fmt>` takes the dot too
+        return model_oscal(request, model)
     spec = catalog.model_spec(model)
     if fmt == "yaml":
         body, content_type = to_yaml(spec), "application/yaml; charset=utf-8"
@@ -76,17 +81,56 @@ def model_export(request: HttpRequest, slug: str, version: str, fmt: str) -> Htt
     return response
 
 
-def model_caiq(request: HttpRequest, model) -> HttpResponse:
-    """`?deployment=<key>`: the model as that deployment's customers see it, in the CSA CAIQ v4 layout."""
+def chosen_deployment(request: HttpRequest, model, what: str):
+    """(`?deployment=<key>` of the model, None), or (None, a 400 page that names the keys)."""
     deployments = list(model.deployments.order_by("position"))
     key = request.GET.get("deployment") or ""
     deployment = next((d for d in deployments if d.key == key), None)
-    if deployment is None:
-        keys = ", ".join(d.key for d in deployments)
-        said = f"“{key[:60]}” is not a deployment of this model" if key else "Choose a deployment"
-        message = f"{said}: the CAIQ export is for one deployment. Add ?deployment= with one of: {keys}."
-        return render(request, "400.html", {"message": message}, status=400)
+    if deployment is not None:
+        return deployment, None
+    keys = ", ".join(d.key for d in deployments)
+    said = f"“{key[:60]}” is not a deployment of this model" if key else "Choose a deployment"
+    message = f"{said}: the {what} export is for one deployment. Add ?deployment= with one of: {keys}."
+    return None, render(request, "400.html", {"message": message}, status=400)
+
+
+def model_caiq(request: HttpRequest, model) -> HttpResponse:
+    """`?deployment=<key>`: the model as that deployment's customers see it, in the CSA CAIQ v4 layout."""
+    deployment, refused = chosen_deployment(request, model, "CAIQ")
+    if refused:
+        return refused
     response = HttpResponse(xlsx.caiq_workbook(model, deployment), content_type=xlsx.CONTENT_TYPE)
     filename = f"{model.slug}-{model.version}-{deployment.key}-caiq.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def model_oscal(request: HttpRequest, model) -> HttpResponse:
+    """`?deployment=<key>`: the provider's OSCAL SSP for it, as a provider would publish it (the same
+    document as `provider-ssp.json` of an assessment's package); it imports `profile.json` beside it."""
+    deployment, refused = chosen_deployment(request, model, "OSCAL")
+    if refused:
+        return refused
+    document = provider_ssp(model, deployment, applicable_ownerships([deployment.pk]))
+    filename = f"{model.slug}-{model.version}-{deployment.key}-ssp.json"
+    return oscal_response(document, filename)
+
+
+@require_GET
+def model_oscal_catalog(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """The model version as an OSCAL catalog."""
+    model = catalog.published_model(slug, version)
+    return oscal_response(oscal_catalog.catalog_document(model), f"{model.slug}-{model.version}-catalog.json")
+
+
+@require_GET
+def model_oscal_profile(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """The OSCAL profile that includes all of the catalog (what SSPs of the model import)."""
+    model = catalog.published_model(slug, version)
+    return oscal_response(oscal_catalog.profile_document(model), f"{model.slug}-{model.version}-profile.json")
+
+
+def oscal_response(document: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(dump(document), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response

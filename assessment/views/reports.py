@@ -14,6 +14,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from ..models import ReportRender
+from ..oscal.package import CONTENT_TYPE as OSCAL_CONTENT_TYPE
+from ..oscal.package import oscal_zip
 from ..permissions import is_member
 from ..reports import render as report_render
 from ..reports.context import NO_REPORT_YET, report_available, report_filename
@@ -130,4 +132,14 @@ def export_xlsx(request: HttpRequest, pk) -> HttpResponse:
     state = assessment_state(assessment_readable_by(request.user, pk))
     response = HttpResponse(assessment_workbook(state), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, export_filename(state.assessment, "xlsx"))
+    return response
+
+
+@login_required
+@require_GET
+def export_oscal(request: HttpRequest, pk) -> HttpResponse:
+    """The OSCAL package: catalog, profile, the provider's and the customer's SSP, plan, results, POA&M."""
+    state = assessment_state(assessment_readable_by(request.user, pk))
+    response = HttpResponse(oscal_zip(state), content_type=OSCAL_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(state.assessment, "oscal.zip"))
     return response
