@@ -479,3 +479,14 @@ def test_without_gaps_the_poam_says_there_is_nothing_to_do(logged_in, assessment
     assert [item["title"] for item in plan["poam-items"]] == ["No gaps to remediate"]
     assert "risks" not in plan and "risks" not in result_of(docs)
     assert {f["target"]["status"]["state"] for f in result_of(docs)["findings"]} == {"satisfied"}
+
+
+def test_the_model_page_links_each_deployments_provider_ssp(client, yb_model):
+    page = client.get(yb_model.get_absolute_url()).content.decode()
+    for d in yb_model.deployments.all():
+        link = f'href="/models/{yb_model.slug}/{yb_model.version}/export.oscal.json?deployment={d.key}">'
+        assert f'{link}<span class="visually-hidden">OSCAL provider SSP for </span>{d.name}</a>' in page
+        assert (
+            client.get(f"/models/{yb_model.slug}/{yb_model.version}/export.oscal.json?deployment={d.key}").status_code
+            == 200
+        )
