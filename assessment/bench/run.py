@@ -24,7 +24,7 @@ from django.test.utils import override_settings
 
 from ..reports.sample import sample_assessment
 from ..services.assessments import assessment_start
-from . import autosave, pages, pdf, throughput
+from . import autosave, exports, pages, pdf, throughput
 from .client import first_area_url, logged_in
 from .data import DEPLOYMENT_KEY, half_answered, member, organization
 from .database import BENCH_DIR, POSTGRES_DATABASE, SQLITE_FILE, is_postgres, recreate_bench_database
@@ -184,6 +184,14 @@ def measure(write: Callable[[str], None], *, quick: bool) -> list[Figure]:
         figures += _attempt(
             write, "pdf_growth", lambda: pdf.growth_figures(growth, runs.growth_renders, rss_at=GROWTH_SIZES[-1])
         )
+        largest = max(growth)
+        export_client = logged_in(growth[largest].organization.memberships.get().user)
+        figures += _attempt(
+            write, "exports", lambda: exports.time_figures(export_client, growth[largest], runs.pdf_renders)
+        )
+        # Each size belongs to its own organization: each is read by one of its members.
+        readers = {n: (logged_in(a.organization.memberships.get().user), a) for n, a in growth.items()}
+        figures += _attempt(write, "export_queries", lambda: [exports.queries_figure(readers)])
     write("")
     write(table(figures))
     path = write_json(figures, BENCH_DIR, database=backend, quick=quick)
