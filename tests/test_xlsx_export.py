@@ -253,7 +253,7 @@ def test_model_sheet_is_the_responsibility_matrix(logged_in, assessment):
 
 
 HOSTILE = {
-    "NET-ALLOW": "nul\x00here",
+    "NET-ALLOW": "bell\x07and\x0bvertical tab",  # NUL cannot be stored at all (forms refuse it; PostgreSQL too)
     "NET-PRIVATE": "\x1b[31mred\x1b[0m",
     "ENC-REST": "line\u2028separator",
     "ENC-CMK": ("Lorem ipsum dolor sit amet. " * 200)[:5000],
@@ -265,10 +265,17 @@ def test_hostile_text_never_fails_the_download(logged_in, assessment, user):
         answer(assessment, user, control_id, "partial", notes=text)
     ws = workbook(logged_in.get(url(assessment)))["Controls"]
     notes = {row[1]: row[11] for row in rows(ws)}
-    assert notes["NET-ALLOW"] == "nulhere"
+    assert notes["NET-ALLOW"] == "bellandvertical tab"
     assert notes["NET-PRIVATE"] == "[31mred[0m"
     assert notes["ENC-REST"] == "line\nseparator"
     assert notes["ENC-CMK"] == HOSTILE["ENC-CMK"] and len(notes["ENC-CMK"]) == 5000
+
+
+def test_text_xml_cannot_hold_is_dropped_nul_included():
+    from assessment.reports.xlsx import clean
+
+    assert clean("nul\x00here\x1b!") == "nulhere!"
+    assert clean("a\u2029b") == "a\nb"
 
 
 def test_access_like_the_other_exports(client, logged_in, other_user, reviewer, assessment, user):
