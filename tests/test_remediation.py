@@ -367,7 +367,7 @@ def test_the_pdf_plan_shows_owner_due_and_status(submitted, gaps, user, bob, tmp
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     plan = text[text.rindex("Remediation plan") : text.rindex("Appendix")]
-    assert all(head in plan for head in ("OWNER", "DUE", "STATUS"))  # the column heads, in capitals
+    assert all(head in plan for head in ("Owner: ", "Due: ", "Status: "))
     for words in ("Bob", f"{TODAY - timedelta(days=2):%-d %b}", "In progress", "Overdue"):
         assert words in plan, words
     assert "Nobody" in plan and "Open" in plan and "Risk accepted: Covered by the" in plan

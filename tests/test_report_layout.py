@@ -107,8 +107,8 @@ def test_each_gap_reads_number_risk_control_and_what_to_do(report):
         # This gap's block only, up to the next gap's number, so what to do cannot be the next one's.
         item = _squashed(plan[line.start() : line.end() + following.start()] if following else plan[line.start() :])
         what_to_do = _squashed(" ".join(unescape(guidance).split()[:8]))
-        assert item.index(_squashed(title)) < item.index("OWNERNobodyyet") < item.index("STATUSOpen")
-        assert item.index("STATUSOpen") < item.index(what_to_do)
+        assert item.index(_squashed(title)) < item.index("Owner:Nobodyyet") < item.index("Status:Open")
+        assert item.index("Status:Open") < item.index(what_to_do)
 
 
 def test_the_findings_and_the_plan_take_fewer_pages_than_as_tables(report):
