@@ -91,7 +91,8 @@ def start_task_worker(env: dict[str, str], log_path: Path, *, append: bool = Fal
         return None
     log = log_path.open("a" if append else "w")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker"],
+        # Niced, as the README advises beside web servers: a render must not take CPU from a request.
+        ["nice", "-n", "10", sys.executable, "manage.py", "db_worker"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=log,
