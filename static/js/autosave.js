@@ -112,8 +112,10 @@
     this.show("failed", "Not saved — your earlier unsaved input was restored. Retry to save it.");
   };
 
+  // From the first keystroke or click on, the page never claims "Saved" for input not yet sent.
   Control.prototype.schedule = function (delay) {
     var self = this;
+    if (this.state.textContent !== "Saving…") this.show("saving", "Saving…");
     clearTimeout(this.timer);
     this.timer = setTimeout(function () { self.save(); }, delay);
   };
@@ -145,7 +147,7 @@
   Control.prototype.save = function () {
     if (this.inFlight) { this.pending = true; return; }
     var v = this.values();
-    if (!v.claim && !v.notes && !v.justification) return;
+    if (!v.claim && !v.notes && !v.justification) { this.show("", ""); return; }
     try { localStorage.setItem(this.storageKey, JSON.stringify(v)); } catch (e) { /* storage full or disabled */ }
     if (!v.claim) {
       // Notes alone can't be stored yet; say so calmly instead of sending a request that must fail.
@@ -159,7 +161,7 @@
       return;
     }
     this.inFlight = true;
-    this.show("saving", "Saving…");
+    if (this.state.textContent !== "Saving…") this.show("saving", "Saving…");
     var body = new FormData();
     Object.keys(v).forEach(function (k) { body.append(k, v[k]); });
     var self = this;

@@ -329,6 +329,19 @@ def test_autosave_server_error_says_so_and_retry_succeeds(page, draft):
     assert stored(draft, "ENC-CMK").claim == "unknown"
 
 
+def test_status_never_says_saved_while_a_change_waits_to_be_sent(page, draft):
+    login(page, "erin@northwind.test", PASSWORD)
+    page.goto(f"/assessments/{draft.pk}/areas/encryption/")
+    cmk = control(page, "ENC-CMK")
+    cmk.get_by_text("We do, fully", exact=True).click()
+    expect(status(page, "ENC-CMK")).to_have_text("Saved")
+    # Typing waits for a pause before it is sent; until then the page must not claim it is saved.
+    cmk.get_by_label("Notes").fill("Keys rotate yearly")
+    assert status(page, "ENC-CMK").text_content() == "Saving…"
+    expect(status(page, "ENC-CMK")).to_have_text("Saved")
+    assert stored(draft, "ENC-CMK").notes == "Keys rotate yearly"
+
+
 def test_login_page(page, transactional_db):
     page.goto("/accounts/login/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
