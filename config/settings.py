@@ -185,6 +185,13 @@ STORAGES = {
     },
 }
 
+# Uploaded evidence. Files are never served from MEDIA_URL: a view checks who asks and streams them.
+# Several app servers need a shared store: see the README ("Evidence storage") for S3 through django-storages.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+EVIDENCE_MAX_FILE_SIZE = int(os.environ.get("EVIDENCE_MAX_FILE_SIZE", str(25 * 1024 * 1024)))  # bytes
+EVIDENCE_MAX_FILES_PER_CONTROL = int(os.environ.get("EVIDENCE_MAX_FILES_PER_CONTROL", "20"))
+EVIDENCE_ORGANIZATION_QUOTA = int(os.environ.get("EVIDENCE_ORGANIZATION_QUOTA", str(500 * 1024 * 1024)))  # bytes
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

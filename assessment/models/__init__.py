@@ -3,6 +3,7 @@
 from .accounts import Invitation, Membership, Organization, User
 from .assessments import Answer, Assessment, AuditEvent, ControlReview, RemediationItem
 from .catalog import Area, Control, Deployment, Ownership, ResponsibilityModel
+from .evidence import Evidence
 from .reports import ReportRender
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Control",
     "ControlReview",
     "Deployment",
+    "Evidence",
     "Invitation",
     "Membership",
     "Organization",

@@ -151,6 +151,8 @@ class ControlReview(models.Model):
     control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
     verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
     comment = models.TextField(blank=True)
+    # A "needs work" verdict that says what is missing is the evidence behind the answer.
+    evidence_missing = models.BooleanField(default=False)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,6 +178,7 @@ class AuditEvent(models.Model):
         VERSION = "version", "Model version changed"
         REMEDIATION = "remediation", "Remediation changed"
         ROUND = "round", "Next round started"
+        EVIDENCE = "evidence", "Evidence changed"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
