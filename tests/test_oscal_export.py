@@ -490,3 +490,16 @@ def test_the_model_page_links_each_deployments_provider_ssp(client, yb_model):
             client.get(f"/models/{yb_model.slug}/{yb_model.version}/export.oscal.json?deployment={d.key}").status_code
             == 200
         )
+
+
+def test_uuids_are_rfc_4122_version_5_of_the_element_path(assessment):
+    import uuid
+
+    from assessment.oscal.ids import ROOT, assessment_uuid, model_uuid, organization_uuid
+
+    model = assessment.model
+    assert assessment_uuid(assessment, "ssp", "é") == str(uuid.uuid5(ROOT, f"assessment/{assessment.pk}/ssp/é"))
+    assert model_uuid(model, "catalog") == str(uuid.uuid5(ROOT, f"model/{model.slug}/{model.version}/catalog"))
+    assert organization_uuid(assessment.organization) == str(
+        uuid.uuid5(ROOT, f"organization/{assessment.organization.pk}")
+    )

@@ -5,10 +5,13 @@ revision always gives the same documents, byte for byte, and the customer's SSP 
 provider's `provided` and `responsibilities` entries without reading them.
 """
 
-import json
+import functools
+import hashlib
 import re
 import uuid
 from datetime import UTC, datetime
+
+import orjson
 
 OSCAL_VERSION = "1.2.1"
 # The namespace of our own props (outcome, risk-level, answer, owner, severity, ...).
@@ -16,18 +19,35 @@ NS = "https://srsa.example/ns/oscal"
 ROOT = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 
 
+@functools.lru_cache(maxsize=1024)
+def _hasher(*prefix) -> "hashlib._Hash":
+    """SHA-1 over the namespace and a path's fixed start, copied for each element under it."""
+    return hashlib.sha1(ROOT.bytes + "/".join(map(str, prefix)).encode())
+
+
+def _uuid5(hasher, path: tuple[str, ...]) -> str:
+    """`str(uuid.uuid5(ROOT, prefix + "/" + "/".join(path)))` without UUID objects: a package makes thousands."""
+    h = hasher.copy()
+    h.update(("/" + "/".join(path)).encode() if path else b"")
+    digest = bytearray(h.digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
 def model_uuid(model, *path: str) -> str:
     """A uuid of an element of a model version (its catalog, profile, provider SSP)."""
-    return str(uuid.uuid5(ROOT, "/".join(("model", model.slug, model.version, *path))))
+    return _uuid5(_hasher("model", model.slug, model.version), path)
 
 
 def assessment_uuid(assessment, *path: str) -> str:
     """A uuid of an element of an assessment's documents."""
-    return str(uuid.uuid5(ROOT, "/".join(("assessment", str(assessment.pk), *path))))
+    return _uuid5(_hasher("assessment", assessment.pk), path)
 
 
 def organization_uuid(organization) -> str:
-    return str(uuid.uuid5(ROOT, f"organization/{organization.pk}"))
+    return _uuid5(_hasher("organization", organization.pk), ())
 
 
 def token(value: str) -> str:
@@ -45,7 +65,8 @@ def line(text: str, default: str = "-") -> str:
 
 def prose(*texts: str, default: str = "-") -> str:
     """Multi-line text (descriptions, remarks): the non-empty texts, a blank line apart."""
-    return "\n\n".join(t.strip() for t in texts if t and t.strip()) or default
+    kept = [stripped for t in texts if t and (stripped := t.strip())]
+    return "\n\n".join(kept) if kept else default
 
 
 def timestamp(value: datetime) -> str:
@@ -77,5 +98,9 @@ def metadata(title: str, last_modified: datetime, version: str, roles: dict, par
 
 
 def dump(document: dict) -> bytes:
-    """Sorted keys and fixed indent: the same document always gives the same bytes."""
-    return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+    """Sorted keys and fixed indent: the same document always gives the same bytes.
+
+    orjson, because the standard library's encoder falls back to pure Python once asked to indent,
+    and that took most of a large package's time.
+    """
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
