@@ -1,7 +1,8 @@
 """The OSCAL package of an assessment (issue 15, part 1).
 
-Each document is validated with compliance-trestle's pydantic models of OSCAL 1.2.1 (a maintained
-binding; extra keys are refused), plus the rules such models leave out: every finding target has a
+Each document is validated against NIST's published OSCAL 1.2.1 JSON schema (tests/schemas/) and
+with compliance-trestle's pydantic models of OSCAL 1.2.1 (a maintained binding; extra keys are
+refused), plus the rules such models leave out: every finding target has a
 status, every uuid a document references resolves in the package, roles and parties are declared,
 imports name files in the zip, and the same revision always gives the same bytes.
 """
@@ -24,6 +25,7 @@ from assessment.oscal.ids import NS
 from assessment.services import workflow
 from assessment.services.assessments import assessment_start
 from tests.conftest import answer, answer_all, make_member
+from tests.oscal_schema import schema_errors
 from tests.test_remediation import update
 
 MODELS = {
@@ -146,6 +148,25 @@ def test_every_document_validates_with_trestle(logged_in, assessment, user, revi
         assert list(docs[name]) == [key]
         assert docs[name][key]["metadata"]["oscal-version"] == "1.2.1"
         model.model_validate(docs[name][key])
+
+
+def test_every_document_validates_against_nists_json_schema(logged_in, assessment, user, reviewer):
+    submitted_with_review_and_plan(assessment, user, reviewer)
+    docs = package(logged_in.get(url(assessment)))
+    for name, document in docs.items():
+        assert schema_errors(document) == [], name
+
+
+def test_the_schema_check_catches_what_the_schema_requires(logged_in, assessment, user, reviewer):
+    # The finding target's status is required by the schema, not by every library's models.
+    submitted_with_review_and_plan(assessment, user, reviewer)
+    results = package(logged_in.get(url(assessment)))["assessment-results.json"]
+    target = results["assessment-results"]["results"][0]["findings"][0]["target"]
+    del target["status"]
+    target["target-id"] = "2 bad token"
+    errors = schema_errors(results)
+    assert any("'status' is a required property" in e for e in errors), errors
+    assert any("'2 bad token' does not match" in e for e in errors), errors
 
 
 def test_references_resolve_and_roles_and_parties_are_declared(logged_in, assessment, user, reviewer):
@@ -421,6 +442,7 @@ def test_model_documents_are_the_packages(logged_in, client, assessment, user):
     ssp.SystemSecurityPlan.model_validate(provider)
     profile.Profile.model_validate(profile_doc)
     catalog.Catalog.model_validate(catalog_doc["catalog"])
+    assert schema_errors({"profile": profile_doc}) == schema_errors(catalog_doc) == []
 
 
 @pytest.mark.parametrize("fixture", ["yb_model", "cloud_model"])
@@ -429,7 +451,9 @@ def test_provider_ssp_of_each_deployment_leaves_out_none(client, request, fixtur
     base = f"/models/{model.slug}/{model.version}/export.oscal.json"
     seen_roles = set()
     for deployment in model.deployments.all():
-        document = client.get(f"{base}?deployment={deployment.key}").json()["system-security-plan"]
+        published = client.get(f"{base}?deployment={deployment.key}").json()
+        assert schema_errors(published) == []
+        document = published["system-security-plan"]
         ssp.SystemSecurityPlan.model_validate(document)
         owners = dict(deployment.ownerships.values_list("control__control_id", "owner"))
         listed = [r["control-id"] for r in document["control-implementation"]["implemented-requirements"]]

@@ -89,7 +89,7 @@ def table_sheet(book: Book, title: str, columns: list[tuple[str, int]], rows, *,
         book.row(ws, r, values)
     book.row(ws, header_row - 1, [name for name, _width in columns], header=True)
     r = header_row - 1
-    for r, values in enumerate(rows, start=header_row):  # noqa: B007 (the last row is the filter's end)
+    for r, values in enumerate(rows, start=header_row):  # the last r is where the filter ends
         book.row(ws, r, values)
     ws.autofilter(header_row - 1, 0, r, len(columns) - 1)
     return ws
