@@ -527,3 +527,56 @@ def test_uuids_are_rfc_4122_version_5_of_the_element_path(assessment):
     assert organization_uuid(assessment.organization) == str(
         uuid.uuid5(ROOT, f"organization/{assessment.organization.pk}")
     )
+
+
+def test_observations_point_at_the_evidence_in_the_back_matter(logged_in, assessment, user, settings):
+    from assessment.models import Evidence
+
+    settings.SITE_URL = "https://app.example"
+    answer(assessment, user, "ENC-CMK", "implemented", notes="KMS")
+    cmk = assessment.model.controls.get(control_id="ENC-CMK")
+    sha = "ab" * 32
+    scan = Evidence.objects.create(
+        assessment=assessment,
+        control=cmk,
+        kind="file",
+        name="kms-policy.pdf",
+        file="evidence/x/1",
+        size=10,
+        sha256=sha,
+        content_type="application/pdf",
+        description="Key policy",
+        added_by=user,
+    )
+    tls = assessment.model.controls.get(control_id="ENC-TLS-VERIFY")  # evidence but no answer yet
+    Evidence.objects.create(
+        assessment=assessment,
+        control=tls,
+        kind="link",
+        name="Runbook",
+        url="https://wiki.example/tls",
+        added_by=user,
+    )
+    docs = package(logged_in.get(url(assessment)))
+    results = docs["assessment-results.json"]
+    assert schema_errors(results) == []
+    assessment_results.AssessmentResults.model_validate(results["assessment-results"])
+    resources = {r["uuid"]: r for r in results["assessment-results"]["back-matter"]["resources"]}
+    observations = {o["title"]: o for o in result_of(docs)["observations"]}
+    (cmk_ref,) = observations["ENC-CMK: the customer's answer"]["relevant-evidence"]
+    (tls_ref,) = observations["ENC-TLS-VERIFY: the customer's answer"]["relevant-evidence"]
+    assert observations["ENC-TLS-VERIFY: the customer's answer"]["description"] == "Not answered yet."
+    cmk_resource, tls_resource = resources[cmk_ref["href"][1:]], resources[tls_ref["href"][1:]]
+    assert (cmk_ref["description"], cmk_resource["title"], cmk_resource["description"]) == (
+        "kms-policy.pdf",
+        "kms-policy.pdf",
+        "Key policy",
+    )
+    assert cmk_resource["rlinks"] == [
+        {
+            "href": f"https://app.example/assessments/{assessment.pk}/evidence/{scan.pk}/",
+            "media-type": "application/pdf",
+            "hashes": [{"algorithm": "SHA-256", "value": sha}],
+        }
+    ]
+    assert tls_resource["rlinks"] == [{"href": "https://wiki.example/tls"}] and tls_resource["title"] == "Runbook"

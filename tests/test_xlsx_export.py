@@ -43,6 +43,7 @@ CONTROL_HEADERS = [
     "Remediation owner",
     "Due date",
     "Remediation status",
+    "Evidence",
 ]
 CAIQ_HEADERS = [
     "Question ID",
@@ -142,13 +143,43 @@ def test_controls_rows_are_the_json_controls_in_words(logged_in, assessment, use
     assert by_id["ENC-CMK"][9:13] == ["Not applicable", None, None, "No customer-managed keys"]
 
 
+def test_evidence_column_lists_files_with_their_hash_and_links_with_their_url(logged_in, assessment, user):
+    from assessment.models import Evidence
+
+    cmk = assessment.model.controls.get(control_id="ENC-CMK")
+    sha = "cd" * 32
+    Evidence.objects.create(
+        assessment=assessment,
+        control=cmk,
+        kind="file",
+        name="=policy.pdf",
+        file="evidence/x/1",
+        size=2048,
+        sha256=sha,
+        content_type="application/pdf",
+        description="Key policy",
+        added_by=user,
+    )
+    Evidence.objects.create(
+        assessment=assessment,
+        control=cmk,
+        kind="link",
+        name="https://wiki.example/kms",
+        url="https://wiki.example/kms",
+        added_by=user,
+    )
+    got = {row[1]: row[18] for row in rows(workbook(logged_in.get(url(assessment)))["Controls"])}
+    assert got["ENC-CMK"] == f"=policy.pdf — Key policy (2.0\xa0KB, SHA-256 {sha})\nhttps://wiki.example/kms"
+    assert got["NET-ALLOW"] is None
+
+
 def test_download_name_and_layout(logged_in, complete):
     response = logged_in.get(url(complete))
     assert re.fullmatch(
         r'attachment; filename="acme-corp-prod-cluster-\d{4}-\d{2}-\d{2}\.xlsx"', response["Content-Disposition"]
     )
     wb = workbook(response)
-    for name, last_column in (("Controls", "R"), ("Model", "G")):
+    for name, last_column in (("Controls", "S"), ("Model", "G")):
         ws = wb[name]
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref == f"A1:{last_column}{ws.max_row}"

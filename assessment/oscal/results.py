@@ -1,10 +1,14 @@
 """The assessment plan (the asked controls) and its results: a finding per asked control,
 observations of the answers and reviews, a risk per gap (gap semantics: docs/architecture.md)."""
 
+from django.conf import settings
+from django.urls import reverse
+
 from ..gap import GAP_OUTCOMES
-from ..models import ControlReview
+from ..models import ControlReview, Evidence
 from ..models.assessments import Claim
 from ..reports.context import OUTCOME_LABELS
+from ..reports.evidence import state_evidence
 from .catalog import statement_id
 from .ids import assessment_uuid, line, metadata, organization_uuid, party, prop, prose, timestamp, token
 from .ssp import party_uuid
@@ -48,6 +52,7 @@ class Findings:
         self.a = state.assessment
         self.rows = {row["id"]: row for row in data["controls"]}
         self.remediation = {row["control"]: row for row in data["remediation"]}
+        self.evidence = state_evidence(state)
 
     def finding_uuid(self, cid: str) -> str:
         return assessment_uuid(self.a, cid, "finding")
@@ -55,18 +60,26 @@ class Findings:
     def risk_uuid(self, cid: str) -> str:
         return assessment_uuid(self.a, cid, "risk")
 
+    def evidence_uuid(self, evidence: Evidence) -> str:
+        return assessment_uuid(self.a, "evidence", str(evidence.pk))
+
     def observations(self, item) -> list[dict]:
-        """One for the answer (an interview of the customer), one for a reviewer's verdict."""
+        """One for the answer (an interview of the customer, pointing at the evidence attached), one
+        for a reviewer's verdict."""
         a, cid, answer, review = self.a, item.control.control_id, item.answer, item.review
+        evidence = self.evidence.get(item.control.pk, ())
         found = []
-        if answer is not None:
+        if answer is not None or evidence:
             found.append(
                 {
                     "uuid": assessment_uuid(a, cid, "answer-observation"),
                     "title": line(f"{cid}: the customer's answer"),
-                    "description": prose(f"Answer: {Claim(answer.claim).label}.", answer.notes),
-                    "props": [prop("answer", answer.claim)],
-                    "methods": ["INTERVIEW"],
+                    "description": prose(
+                        f"Answer: {Claim(answer.claim).label}." if answer else "Not answered yet.",
+                        answer.notes if answer else "",
+                    ),
+                    "props": [prop("answer", answer.claim)] if answer else [],
+                    "methods": ["INTERVIEW", *(["EXAMINE"] if evidence else [])],
                     "origins": [
                         {
                             "actors": [
@@ -78,10 +91,21 @@ class Findings:
                             ]
                         }
                     ],
-                    "collected": timestamp(answer.updated_at),
-                    **({"remarks": prose(answer.justification)} if answer.justification.strip() else {}),
+                    "collected": timestamp(answer.updated_at if answer else evidence[0].added_at),
+                    **({"remarks": prose(answer.justification)} if answer and answer.justification.strip() else {}),
+                    **(
+                        {
+                            "relevant-evidence": [
+                                {"href": f"#{self.evidence_uuid(e)}", "description": line(e.name)} for e in evidence
+                            ]
+                        }
+                        if evidence
+                        else {}
+                    ),
                 }
             )
+            if not found[-1]["props"]:
+                del found[-1]["props"]
         if review is not None and review.verdict:
             found.append(
                 {
@@ -181,4 +205,35 @@ def assessment_results(state, findings: Findings) -> dict:
         "import-ap": {"href": "assessment-plan.json"},
         "results": [result],
     }
+    resources = evidence_resources(state, findings)
+    if resources:
+        document["back-matter"] = {"resources": resources}
     return {"assessment-results": document}
+
+
+def evidence_resources(state, findings: Findings) -> list[dict]:
+    """A back-matter resource per evidence item, in report order: a file by its download address
+    (members and reviewers), type and SHA-256, which the audit package's copy matches; a link by its URL."""
+    site = settings.SITE_URL.rstrip("/")
+    resources = []
+    for item in state.items:
+        for e in findings.evidence.get(item.control.pk, ()):
+            if e.kind == Evidence.Kind.FILE:
+                path = reverse("evidence_download", kwargs={"pk": state.assessment.pk, "evidence_id": e.pk})
+                rlink = {
+                    "href": site + path,
+                    "media-type": e.content_type,
+                    "hashes": [{"algorithm": "SHA-256", "value": e.sha256}],
+                }
+            else:
+                rlink = {"href": e.url}
+            resources.append(
+                {
+                    "uuid": findings.evidence_uuid(e),
+                    "title": line(e.name),
+                    **({"description": prose(e.description)} if e.description.strip() else {}),
+                    "props": [prop("control", item.control.control_id)],
+                    "rlinks": [rlink],
+                }
+            )
+    return resources

@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime
 
 import xlsxwriter
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from ..models import Assessment, ControlReview, RemediationItem
@@ -120,6 +121,7 @@ CONTROL_COLUMNS = [
     ("Remediation owner", 24),
     ("Due date", 12),
     ("Remediation status", 16),
+    ("Evidence", 50),
 ]
 
 
@@ -157,7 +159,21 @@ def control_rows(state: AssessmentState, data: dict):
             (entry["owner"] or "") if entry else "",
             date.fromisoformat(entry["due"]) if entry and entry["due"] else None,
             label(RemediationItem.Status, entry["status"]) if entry else "",
+            evidence_text(row["evidence"]),
         ]
+
+
+def evidence_text(evidence: list[dict]) -> str:
+    """One line per item of export.json's evidence: a file with its size and full SHA-256 (to match
+    the audit package's copy), a link with its URL."""
+    lines = []
+    for e in evidence:
+        described = f"{e['name']} — {e['description']}" if e["description"] else e["name"]
+        if "url" in e:
+            lines.append(described if e["url"] == e["name"] else f"{described}: {e['url']}")
+        else:
+            lines.append(f"{described} ({filesizeformat(e['size'])}, SHA-256 {e['sha256']})")
+    return "\n".join(lines)
 
 
 def summary_sheet(book: Book, state: AssessmentState, data: dict) -> None:
