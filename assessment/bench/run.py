@@ -24,7 +24,7 @@ from django.test.utils import override_settings
 
 from ..reports.sample import sample_assessment
 from ..services.assessments import assessment_start
-from . import autosave, exports, pages, pdf, throughput
+from . import autosave, exports, pages, pdf, throughput, uploads
 from .client import first_area_url, logged_in
 from .data import DEPLOYMENT_KEY, half_answered, member, organization
 from .database import BENCH_DIR, POSTGRES_DATABASE, SQLITE_FILE, is_postgres, recreate_bench_database
@@ -62,6 +62,7 @@ def prepare_and_run(write: Callable[[str], None], *, quick: bool) -> int:
     """Recreate the bench database and run the measuring process on it; its exit status."""
     database_url = recreate_bench_database(os.environ.get("DATABASE_URL", ""))
     static_root = tempfile.mkdtemp(prefix="srsa-bench-static-")
+    media_root = tempfile.mkdtemp(prefix="srsa-bench-media-")
     env = production_env(database_url, static_root, allowed_hosts="127.0.0.1,localhost,testserver")
     env.update(
         {
@@ -69,6 +70,8 @@ def prepare_and_run(write: Callable[[str], None], *, quick: bool) -> int:
             "PYTHONUNBUFFERED": "1",  # progress as it happens
             # The services notify reviewers by email; the bench's data would flood the console otherwise.
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            # Uploaded evidence goes to a throwaway folder, never the developer's var/media.
+            "DJANGO_MEDIA_ROOT": media_root,
         }
     )
     try:
@@ -82,6 +85,7 @@ def prepare_and_run(write: Callable[[str], None], *, quick: bool) -> int:
         return subprocess.run(command, cwd=settings.BASE_DIR, env=env).returncode
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
+        shutil.rmtree(media_root, ignore_errors=True)
 
 
 def on_bench_database() -> bool:
@@ -192,6 +196,12 @@ def measure(write: Callable[[str], None], *, quick: bool) -> list[Figure]:
         # Each size belongs to its own organization: each is read by one of its members.
         readers = {n: (logged_in(a.organization.memberships.get().user), a) for n, a in growth.items()}
         figures += _attempt(write, "export_queries", lambda: [exports.queries_figure(readers)])
+        upload_log = BENCH_DIR / f"gunicorn-upload-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        figures += _attempt(
+            write,
+            "upload_memory",
+            lambda: [uploads.upload_figure(dict(os.environ), upload_log, owner.email, autosave_assessment)],
+        )
     write("")
     write(table(figures))
     path = write_json(figures, BENCH_DIR, database=backend, quick=quick)
