@@ -6,17 +6,20 @@ free port with production settings (and the task worker, when tasks queue in the
 customer then logs in, starts an assessment, answers each asked control through the autosave
 endpoint at a browser's pace, submits (declaration, confirmation) and downloads the PDF (asking
 again while it is being prepared), while every app connection to the database is terminated a few
-times. Finally it checks in the database that each answer the app acknowledged (2xx JSON ok) is
-stored as acknowledged, and prints the goals: autosave p95 <= 100 ms, no errors besides the
-requests a kill cut off.
+times. Before submitting, the first ten customers (`--uploaders`) each attach five evidence files
+of 1–5 MB (`--files`) to controls of their first area. Finally it checks in the database that each
+answer the app acknowledged (2xx JSON ok) is stored as acknowledged, and that each acknowledged
+file is stored with its size and SHA-256 and its bytes on disk hash to it, and prints the goals:
+autosave p95 <= 100 ms, no errors besides the requests a kill cut off, no file lost.
 
-Exit status 1 when an acknowledged answer is lost or any 5xx occurred. Gunicorn's log (with the
+Exit status 1 when an acknowledged answer or file is lost or any 5xx occurred. Gunicorn's log (with the
 tracebacks of 500s) is kept under var/ and its path printed. The gunicorn and start-up helpers are
 shared with `make bench` (`assessment/bench/server.py`).
 """
 
 import asyncio
 import contextlib
+import hashlib
 import random
 import re
 import shutil
@@ -38,7 +41,16 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from assessment.bench import database, server
 from assessment.bench.report import OK, OVER, percentile
-from assessment.models import Answer, Assessment, Deployment, Membership, Organization, ResponsibilityModel, User
+from assessment.models import (
+    Answer,
+    Assessment,
+    Deployment,
+    Evidence,
+    Membership,
+    Organization,
+    ResponsibilityModel,
+    User,
+)
 
 MODEL_FILE = "fixtures/yugabytedb-managed.yaml"
 MODEL_SLUG = "yugabytedb-managed"
@@ -60,6 +72,7 @@ AREA_RE = re.compile(rf'href="/assessments/{UUID_RE}/areas/([\w-]+)/"')
 EXCEPTION_RE = re.compile(r"[A-Za-z_][\w.]*: ")  # "psycopg.errors.AdminShutdown: …", as tracebacks end
 AUTOSAVE_P95_GOAL_MS = 100
 PDF_POLLS = 60  # GETs of report.pdf, a second apart, while it says the report is being prepared
+UPLOAD_SIZES = (1 << 20, 5 << 20)  # bytes: each evidence file is between 1 and 5 MB
 
 
 @dataclass
@@ -84,6 +97,8 @@ class Run:
     # values sent after the last acknowledgement without being acknowledged: stored is fine, not required
     unacked: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
     submitted: set[str] = field(default_factory=set)
+    # Evidence files the app acknowledged: (assessment, control, name, size, sha256).
+    uploads: list[tuple[str, str, str, int, str]] = field(default_factory=list)
     progress: Counter = field(default_factory=Counter)
     crashes: list[str] = field(default_factory=list)
 
@@ -91,8 +106,11 @@ class Run:
 class Customer:
     """One person in a browser of their own (cookie jar, keep-alive connection), start to finish."""
 
-    def __init__(self, number: int, email: str, base_url: str, form: dict[str, str], run: Run, rng: random.Random):
-        self.number, self.email, self.form, self.run, self.rng = number, email, form, run, rng
+    def __init__(
+        self, number: int, email: str, base_url: str, form: dict[str, str], run: Run, rng: random.Random, files: int
+    ):
+        self.number, self.email, self.form, self.run, self.rng, self.files = number, email, form, run, rng, files
+        self.first_controls: list[str] = []
         self.client = httpx.AsyncClient(base_url=base_url, timeout=60, follow_redirects=False)
         self.assessment_id = ""
         self.first_area_url = ""
@@ -131,7 +149,7 @@ class Customer:
     async def journey(self) -> None:
         try:
             # Each step counts itself in run.progress the moment the app acknowledges it.
-            for step in (self.login, self.start, self.answer_all, self.submit, self.download):
+            for step in (self.login, self.start, self.answer_all, self.upload_evidence, self.submit, self.download):
                 if not await step():
                     break  # a person who can't get past a step stops there
         except Exception as error:  # a bug in this script or an unexpected page: report, don't hide
@@ -176,6 +194,7 @@ class Customer:
         if page is None or page.status_code != 200:
             return False
         areas = list(dict.fromkeys(AREA_RE.findall(page.text)))  # the page's stepper lists all areas
+        self.first_controls = list(dict.fromkeys(CONTROL_RE.findall(page.text)))
         complete = True
         for area in areas:
             url = f"/assessments/{self.assessment_id}/areas/{area}/"
@@ -220,6 +239,36 @@ class Customer:
             if attempt < RETRIES:
                 await asyncio.sleep(self.rng.uniform(0.2, 0.5))
         return None
+
+    async def upload_evidence(self) -> bool:
+        """`files` evidence files, one per control of the first area, as a person drops them on the page."""
+        if not self.files:
+            return True
+        headers = {"X-CSRFToken": self.csrf(), "Accept": "application/json"}
+        for n in range(self.files):
+            control_id = self.first_controls[n % len(self.first_controls)]
+            size = self.rng.randint(*UPLOAD_SIZES)
+            content = b"%PDF-1.7\n" + self.rng.randbytes(size - 9)  # read as a PDF: its type is taken from the start
+            name = f"evidence-{self.number:03d}-{n}.pdf"
+            url = f"/assessments/{self.assessment_id}/controls/{control_id}/evidence/"
+            for attempt in range(RETRIES + 1):
+                files = {"files": (name, content, "application/pdf")}
+                response = await self.request(
+                    "evidence", "POST", url, files=files, data={"description": "Load test"}, headers=headers
+                )
+                if response is not None and response.status_code == 200 and _json(response).get("ok"):
+                    digest = hashlib.sha256(content).hexdigest()
+                    self.run.uploads.append((self.assessment_id, control_id, name, size, digest))
+                    break
+                if response is not None and response.status_code < 500:
+                    return False  # refused: sending it again won't help
+                if attempt < RETRIES:
+                    await asyncio.sleep(self.rng.uniform(0.2, 0.5))
+            else:
+                return False
+            await self.think(0.1, 0.4)
+        self.run.progress["uploaded evidence"] += 1
+        return True
 
     async def submit(self) -> bool:
         base = f"/assessments/{self.assessment_id}"
@@ -294,6 +343,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable run")
+        parser.add_argument("--uploaders", type=int, default=10, help="customers who attach evidence (default 10)")
+        parser.add_argument("--files", type=int, default=5, help="evidence files each of them attaches (1-5 MB each)")
 
     def handle(self, *args, users: int, duration: float, kills: int, database: str, postgres: str, **options):
         if users < 1 or duration <= 0 or kills < 0:
@@ -306,10 +357,13 @@ class Command(BaseCommand):
         self.database_url = f"{self.server_url}/{database}"
         self.rng = random.Random(options["seed"])
         self.workers, self.threads = options["workers"], options["threads"]
+        self.uploaders, self.files = options["uploaders"], options["files"]
         static_root = Path(tempfile.mkdtemp(prefix="srsa-load-static-"))
+        self.media_root = Path(tempfile.mkdtemp(prefix="srsa-load-media-"))
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = Path(settings.BASE_DIR) / "var" / f"load-gunicorn-{stamp}.log"
         self.env = server.production_env(self.database_url, static_root)
+        self.env["DJANGO_MEDIA_ROOT"] = str(self.media_root)  # the evidence files, checked at the end
         gunicorn: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
         self.worker_log = log_path.with_name(log_path.name.replace("gunicorn", "worker"))
@@ -331,6 +385,7 @@ class Command(BaseCommand):
             if ALIAS in connections.settings:
                 connections[ALIAS].close()
             shutil.rmtree(static_root, ignore_errors=True)
+            shutil.rmtree(self.media_root, ignore_errors=True)
 
     # --- setup ---------------------------------------------------------------------------------
 
@@ -400,7 +455,15 @@ class Command(BaseCommand):
                 await customer.close()  # also when time is up: the task was cancelled once, this await still runs
 
         customers = [
-            Customer(n, email, base_url, self.form, run, random.Random(self.rng.random()))
+            Customer(
+                n,
+                email,
+                base_url,
+                self.form,
+                run,
+                random.Random(self.rng.random()),
+                self.files if n < self.uploaders else 0,
+            )
             for n, email in enumerate(self.emails)
         ]
         tasks = [asyncio.create_task(arrive(c)) for c in customers]
@@ -502,6 +565,10 @@ class Command(BaseCommand):
             .values_list("pk", flat=True)
         )
         w(f"lost acknowledged submissions: {len(run.submitted - stored_submitted)}")
+        lost_files = self.verify_uploads(run)
+        w(f"Acknowledged evidence files checked: {len(run.uploads)}; lost or changed: {len(lost_files)}")
+        for problem in lost_files[:20]:
+            w(f"  {problem}")
         logged = _server_errors(log_path)
         w(f"Server errors in gunicorn's log: {sum(logged.values())}")
         for (where, exception), count in sorted(logged.items(), key=lambda item: -item[1]):
@@ -522,9 +589,11 @@ class Command(BaseCommand):
             f"  errors {counted} (goal 0) {OK if counted == 0 else OVER} (responses >= 400 and transport errors{excluded})"
         )
         server_errors = sum(1 for s in samples if s.status and s.status >= 500 and s not in in_flight)
-        if lost or server_errors or run.submitted - stored_submitted:
+        w(f"  evidence files lost {len(lost_files)} (goal 0) {OK if not lost_files else OVER}")
+        if lost or lost_files or server_errors or run.submitted - stored_submitted:
             raise CommandError(
-                f"{len(lost)} lost acknowledged answer(s), {server_errors} 5xx response(s) not explained by a kill."
+                f"{len(lost)} lost acknowledged answer(s), {len(lost_files)} lost evidence file(s), "
+                f"{server_errors} 5xx response(s) not explained by a kill."
             )
 
     def verify(self, run: Run) -> tuple[list, int]:
@@ -545,3 +614,20 @@ class Command(BaseCommand):
                 continue
             lost.append((key, expected, value))
         return lost, late
+
+    def verify_uploads(self, run: Run) -> list[str]:
+        """Each acknowledged file: a row with its size and hash, and bytes in storage that hash to it."""
+        rows = defaultdict(list)
+        stored = Evidence.objects.using(ALIAS).filter(assessment_id__in={u[0] for u in run.uploads})
+        for evidence in stored.select_related("control"):
+            rows[(str(evidence.assessment_id), evidence.control.control_id, evidence.name)].append(evidence)
+        problems = []
+        for assessment_id, control_id, name, size, digest in run.uploads:
+            found = [e for e in rows.get((assessment_id, control_id, name), []) if (e.size, e.sha256) == (size, digest)]
+            if not found:
+                problems.append(f"{name} ({assessment_id}, {control_id}): no row with its size and SHA-256")
+                continue
+            path = self.media_root / found[0].file.name
+            if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                problems.append(f"{name} ({assessment_id}, {control_id}): stored bytes missing or different")
+        return problems
