@@ -5,6 +5,7 @@ Every write goes through the workflow services, which check the actor and the st
 """
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -20,10 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from .filetypes import file_size
 from .forms.review import DecisionForm, control_review_forms
-from .models import Assessment, AuditEvent, User
+from .models import Assessment, AuditEvent, ControlReview, Evidence, User
 from .reports.export import csv_cell
 from .selectors.assessments import AnswerChange, answer_changes_since, assessment_state, evaluate_many
+from .selectors.evidence import evidence_by_control
 from .services import review
 
 Status = Assessment.Status
@@ -90,9 +93,11 @@ def review_page(
     resubmitted = assessment.status in (Status.SUBMITTED, Status.IN_REVIEW) and assessment.reviewed_at is not None
     changes = answer_changes_since(assessment, assessment.reviewed_at) if resubmitted else {}
 
+    evidence = _evidence_by_control(assessment)
+
     def row(item) -> Row:
         cid = item.control.control_id
-        return Row(item, forms_by_id[cid], changes.get(cid))
+        return Row(item, forms_by_id[cid], changes.get(cid), evidence.get(item.control.pk, ()))
 
     changed = [row(item) for item in state.items if item.control.control_id in changes]
     gaps = [row(item) for item in state.gaps if item.control.control_id not in changes]
@@ -134,6 +139,21 @@ class Row:
     item: object
     form: object
     change: AnswerChange | None
+    evidence: Sequence[Evidence] = ()
+
+
+def _evidence_by_control(assessment: Assessment) -> dict[int, list[Evidence]]:
+    """The assessment's evidence by control pk (one query), with sizes in words as the customer's cards show them.
+
+    A link gets `href` only if it is http or https.
+    """
+    grouped = evidence_by_control(assessment)
+    for rows in grouped.values():
+        for evidence in rows:
+            # Checked when it was added too; never rendered as a javascript: or data: link whatever the row holds.
+            evidence.href = evidence.url if evidence.url.lower().startswith(("https://", "http://")) else ""
+            evidence.size_text = file_size(evidence.size) if evidence.size is not None else ""
+    return grouped
 
 
 def review_post(model_admin, request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -171,8 +191,11 @@ def review_post(model_admin, request: HttpRequest, assessment: Assessment) -> Ht
         cid = item.control.control_id
         old_comment = saved[cid].comment if saved[cid] else ""
         comment = form.cleaned_data["comment"] if form.is_bound else old_comment
-        if verdicts[cid] != current[cid] or comment != old_comment:
-            inputs.append(review.VerdictInput(item.control, verdicts[cid], comment))
+        old_missing = review.effective_evidence_missing(saved[cid])
+        missing = form.cleaned_data["evidence_missing"] if form.is_bound else old_missing
+        missing = missing and verdicts[cid] == ControlReview.Verdict.NEEDS_WORK
+        if verdicts[cid] != current[cid] or comment != old_comment or missing != old_missing:
+            inputs.append(review.VerdictInput(item.control, verdicts[cid], comment, missing))
     try:
         review.review_apply(
             assessment=assessment, actor=request.user, verdicts=inputs, decision=decision, message=message

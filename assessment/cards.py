@@ -28,8 +28,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from .filetypes import file_size
 from .models import ResponsibilityModel
 from .models.assessments import MAX_TEXT, Claim
+from .selectors.evidence import evidence_by_control
+from .services.evidence import limits_text
 
 # Stage one (`_fill_model`) fills the model's fields and leaves every other `{name}` for stage two
 # (`_values`); braces in the model's texts are doubled so that stage two keeps them as text.
@@ -70,6 +73,7 @@ CARD = """
       <div class="save-state" role="status" aria-live="polite">{saved}</div>
       <button type="button" class="btn btn-sm btn-outline-danger retry" hidden>Retry</button>
     </div>
+    {evidence_block}
   </div>
 </section>
 """
@@ -89,6 +93,45 @@ REMEDIATED = (
     '<p class="alert alert-info py-2 small mb-2 remediated-note" role="note">Changed since last round: your team '
     "marked this fixed. Check that the answer still holds, then save it again.</p>"
 )
+# Evidence under the control. The inputs belong to forms outside the page's form (nested forms are
+# invalid HTML): `templatetags/evidence_tags.py` writes one upload and one link form per control.
+EVIDENCE_EDITABLE = """<div class="evidence mt-3" id="ev-{cid}" data-evidence="{cid}" aria-labelledby="evt-{cid}" role="group">
+  <h4 class="h6 mb-1" id="evt-{cid}">Evidence</h4>
+  <ul class="evidence-list list-unstyled mb-2" data-evidence-list>{{evidence_items}}</ul>
+  <div class="evidence-messages" data-evidence-messages></div>
+  <p class="small text-body-secondary mb-2 evidence-limits" id="evh-{cid}">{{evidence_limits}} <span class="evidence-drop-hint" hidden>You can also drop files here.</span></p>
+  <details class="evidence-add">
+    <summary class="btn btn-sm btn-outline-secondary">Add evidence</summary>
+    <div class="evidence-drop mt-2" data-evidence-drop>
+      <div class="row g-2 align-items-end">
+        <div class="col-md-5">
+          <label class="form-label small mb-1" for="evd-{cid}">Description <span class="text-body-secondary">(optional)</span></label>
+          <input type="text" class="form-control form-control-sm" id="evd-{cid}" name="description" maxlength="300" form="evf-{cid}">
+        </div>
+        <div class="col-md-5">
+          <label class="form-label small mb-1" for="evi-{cid}">Files</label>
+          <input type="file" class="form-control form-control-sm" id="evi-{cid}" name="files" multiple form="evf-{cid}" aria-describedby="evh-{cid}" accept="{accept}">
+        </div>
+        <div class="col-md-2"><button type="submit" class="btn btn-sm btn-primary w-100" form="evf-{cid}">Upload</button></div>
+      </div>
+      <div class="evidence-progress" data-evidence-progress></div>
+    </div>
+    <div class="row g-2 align-items-end mt-1 evidence-link-form">
+      <div class="col-md-5">
+        <label class="form-label small mb-1" for="evu-{cid}">Or a link <span class="text-body-secondary">(https:// or http://)</span></label>
+        <input type="url" class="form-control form-control-sm" id="evu-{cid}" name="url" maxlength="2000" form="evk-{cid}" placeholder="https://">
+      </div>
+      <div class="col-md-5">
+        <label class="form-label small mb-1" for="evkd-{cid}">Description <span class="text-body-secondary">(optional)</span></label>
+        <input type="text" class="form-control form-control-sm" id="evkd-{cid}" name="description" maxlength="300" form="evk-{cid}">
+      </div>
+      <div class="col-md-2"><button type="submit" class="btn btn-sm btn-outline-primary w-100" form="evk-{cid}">Add link</button></div>
+    </div>
+  </details>
+</div>"""
+EVIDENCE_EDITABLE = re.sub(r"\n\s+", "\n", EVIDENCE_EDITABLE).strip()
+ACCEPT = ".pdf,.png,.jpg,.jpeg,.txt,.csv,.json,.yaml,.yml,.xlsx,.docx,.md,.log"
+NO_EVIDENCE = '<li class="small text-body-secondary evidence-none">No evidence yet.</li>'
 CLAIMS = frozenset(Claim.values)
 UNCHECKED = {f"c_{value}": "" for value in CLAIMS}
 # Stage two's defaults: an unanswered control without review or errors, shown.
@@ -96,8 +139,9 @@ STAGE_TWO = (
     *("flags", "hidden", "owner_changed", "remediated", "saved", "review", "reveal", "conflicts"),
     *("notes", "justification", "justification_hidden"),
     *(f"{name}_{part}" for name in ("claim", "notes", "justification") for part in ("invalid", "aria", "errors")),
+    "evidence_readonly",
 )
-NO_ERRORS = dict.fromkeys(STAGE_TWO, "") | {"version": "0"}
+NO_ERRORS = dict.fromkeys(STAGE_TWO, "") | {"version": "0", "evidence_items": NO_EVIDENCE}
 MEMO_SIZE = 4096  # cards (a few kB each) and reveals; cleared when full, refilled on the next views
 _MARK = re.compile(r"<!--card (\d+)-->")
 _cards: dict[tuple, "_Static"] = {}
@@ -143,14 +187,99 @@ def area_cards(items, assessment, fields: list[Fields] | None = None) -> list[st
         "url_tail": _escape(url_tail),
         "disabled": "" if editable else " disabled",
     }
+    if editable:
+        page["evidence_limits"] = _escape(limits_text())
     key = _version_key(assessment)
     tz = timezone.get_current_timezone()
+    evidence = evidence_by_control(assessment)  # one query for the page
+    links = EvidenceLinks(assessment) if evidence else None
     cards = []
     for i, item in enumerate(items):
         f = fields[i] if fields else answer_fields(item.answer)
         values = _values(item, f, page, guided, editable, key, tz)
-        cards.append(_static(item, key).fill(values))
+        rows = evidence.get(item.control.pk)
+        if rows:
+            listed = evidence_items(rows, links, editable, tz)
+            if editable:
+                values["evidence_items"] = listed
+            else:
+                values["evidence_readonly"] = EVIDENCE_READONLY.format(
+                    cid=_escape(item.control.control_id), items=listed
+                )
+        cards.append(_static(item, key, editable).fill(values))
     return cards
+
+
+EVIDENCE_READONLY = (
+    '<div class="evidence mt-3" id="ev-{cid}" role="group" aria-labelledby="evt-{cid}">'
+    '<h4 class="h6 mb-1" id="evt-{cid}">Evidence</h4><ul class="evidence-list list-unstyled mb-0">{items}</ul></div>'
+)
+
+
+class EvidenceLinks:
+    """The download, remove and confirm addresses of one assessment's evidence: one reverse each per page."""
+
+    def __init__(self, assessment):
+        marker = "00000000-0000-0000-0000-000000000000"
+        self.parts = {
+            name: reverse(name, args=[assessment.pk, marker]).split(marker)
+            for name in ("evidence_download", "evidence_remove", "evidence_confirm")
+        }
+
+    def url(self, name: str, evidence) -> str:
+        head, tail = self.parts[name]
+        return _escape(f"{head}{evidence.pk}{tail}")
+
+
+def evidence_items(rows, links: "EvidenceLinks", editable: bool, tz=None) -> str:
+    """The `<li>`s of one control's evidence list (also the `html` of the evidence endpoints' JSON)."""
+    if not rows:
+        return NO_EVIDENCE if editable else ""
+    tz = tz or timezone.get_current_timezone()
+    return "".join(_evidence_item(e, links, editable, tz) for e in rows)
+
+
+def _evidence_item(evidence, links: "EvidenceLinks", editable: bool, tz) -> str:
+    name = _escape(evidence.name)
+    if evidence.kind == "link":
+        what = (
+            f'<a class="evidence-name" href="{_escape(evidence.url)}" rel="noopener noreferrer nofollow" '
+            f'target="_blank">{name}</a> <span class="small text-body-secondary">link</span>'
+        )
+    else:
+        what = (
+            f'<a class="evidence-name" href="{links.url("evidence_download", evidence)}" download>{name}</a> '
+            f'<span class="small text-body-secondary">{file_size(evidence.size)}</span>'
+        )
+    who = evidence.added_by.name if evidence.added_by else "someone no longer here"
+    when = evidence.added_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    parts = [f'<li class="evidence-item" id="e-{evidence.pk}"><div class="evidence-line">{what} ']
+    parts.append(f'<span class="small text-body-secondary">added by {_escape(who)}, {when}</span>')
+    buttons = []
+    if evidence.carried_from_round is not None:
+        parts.append(
+            f' <span class="badge text-bg-warning evidence-carried">From round {evidence.carried_from_round} — still current?</span>'
+        )
+        if editable:
+            buttons.append(
+                _action_button(links.url("evidence_confirm", evidence), "Still current", name, "btn-outline-success")
+            )
+    if editable:
+        buttons.append(_action_button(links.url("evidence_remove", evidence), "Remove", name, "btn-outline-danger"))
+    if buttons:
+        parts.append(f' <span class="evidence-actions">{"".join(buttons)}</span>')
+    parts.append("</div>")
+    if evidence.description:
+        parts.append(f'<div class="small evidence-description">{_escape(evidence.description)}</div>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _action_button(url: str, label: str, name: str, tone: str) -> str:
+    return (
+        f'<button type="submit" class="btn btn-sm {tone} py-0" form="evidence-action" formaction="{url}" '
+        f'data-evidence-action>{label}<span class="visually-hidden"> “{name}”</span></button>'
+    )
 
 
 def mark(index: int) -> SafeString:
@@ -265,23 +394,25 @@ class _Static:
         return "".join(out)
 
 
-def _static(item, key: tuple | None) -> _Static:
-    """Memoized per model version, deployment and owner."""
-    memo_key = key and (*key, *_item_key(item))
+def _static(item, key: tuple | None, editable: bool) -> _Static:
+    """Memoized per model version, deployment and owner, and whether the assessment can change."""
+    memo_key = key and (*key, *_item_key(item), editable)
     card = _cards.get(memo_key) if memo_key else None
     if card is None:
-        card = _Static(_fill_model(item))
+        card = _Static(_fill_model(item, editable))
         if memo_key:
             _remember(_cards, memo_key, card)
     return card
 
 
-def _fill_model(item) -> str:
+def _fill_model(item, editable: bool) -> str:
     control = item.control
     cid = _text(control.control_id)
     condition = control.condition
     model = {
         "cid": cid,
+        # Holds stage-two fields ({evidence_items}, {evidence_limits}) already.
+        "evidence_block": EVIDENCE_EDITABLE.format(cid=cid, accept=ACCEPT) if editable else "{evidence_readonly}",
         "title": _text(control.title),
         "severity": _text(control.severity),
         "severity_label": _text(control.get_severity_display()),
@@ -322,9 +453,14 @@ def _review(item) -> str:
     review = item.review
     tone = "alert-warning" if item.needs_work else "alert-secondary"
     verdict = f" ({escape(review.get_verdict_display().lower())})" if review.verdict else ""
+    missing = (
+        '<span class="badge text-bg-warning evidence-missing">Evidence missing</span> '
+        if item.needs_work and review.evidence_missing
+        else ""
+    )
     return (
         f'<div class="alert {tone} py-2 small review-comment" role="note"><strong>Reviewer{verdict}:</strong> '
-        f"{linebreaksbr(review.comment)}</div>"
+        f"{missing}{linebreaksbr(review.comment)}</div>"
     )
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .forms.accounts import LoginForm, RateLimitedPasswordResetForm
-from .views import accounts, assessments, catalog, remediation, results, rounds, upgrade
+from .views import accounts, assessments, catalog, evidence, remediation, results, rounds, upgrade
 
 account_patterns = [
     path("signup/", accounts.signup, name="signup"),
@@ -37,6 +37,10 @@ assessment_patterns = [
     path("<uuid:pk>/activity/", assessments.assessment_activity, name="assessment_activity"),
     path("<uuid:pk>/remediation/", remediation.assessment_remediation, name="assessment_remediation"),
     path("<uuid:pk>/remediation/<str:control_id>/", remediation.remediation_save, name="remediation_save"),
+    path("<uuid:pk>/controls/<str:control_id>/evidence/", evidence.evidence_add, name="evidence_add"),
+    path("<uuid:pk>/evidence/<uuid:evidence_id>/", evidence.evidence_download, name="evidence_download"),
+    path("<uuid:pk>/evidence/<uuid:evidence_id>/remove/", evidence.evidence_remove, name="evidence_remove"),
+    path("<uuid:pk>/evidence/<uuid:evidence_id>/confirm/", evidence.evidence_confirm, name="evidence_confirm"),
     path("<uuid:pk>/", include("assessment.reports.urls")),
 ]
 

@@ -214,6 +214,8 @@ RATE_LIMITS = {
     "password_reset": {"limit": 3, "window": 3600},
     "invitation_address": {"limit": 3, "window": 3600},
     "invitation_sender": {"limit": 20, "window": 3600},
+    # Evidence files and links one user may add per hour (each file or link counts once).
+    "evidence_upload": {"limit": 120, "window": 3600},
 }
 
 SESSION_COOKIE_HTTPONLY = True

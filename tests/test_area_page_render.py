@@ -4,6 +4,7 @@ never leak to another version, deployment or mode, user text escaped, and errors
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,6 +13,7 @@ from assessment.modelfile import validate
 from assessment.models import Answer, Assessment, ControlReview
 from assessment.services.assessments import assessment_start
 from assessment.services.catalog import model_load
+from assessment.services.evidence import evidence_add_files, evidence_add_link
 from tests.conftest import answer, make_member
 
 ODD = "<script>alert('x')</script> & “curly” \"straight\" 'single' — ünïcødé 𝕏 {braces} {{ t }} {% t %}"
@@ -83,17 +85,24 @@ def sized(n: int, slug: str) -> dict:
     return model_data(controls, slug=slug)
 
 
-def test_query_count_does_not_grow_with_the_controls_of_the_area(logged_in, user):
+def test_query_count_does_not_grow_with_the_controls_of_the_area(logged_in, user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     counts = {}
     for n in (10, 80, 200):
         assessment = start(user, load(sized(n, f"sized-{n}")), mode="guided" if n == 80 else "blind")
         for i in range(0, n, 2):
             answer(assessment, user, f"C-{i}", "implemented", notes="n")
+        for i in range(0, n, 5):  # evidence on a fifth of the controls: files, and links on every other
+            pdf = SimpleUploadedFile(f"C-{i}.pdf", b"%PDF-1.4 evidence")
+            evidence_add_files(user, assessment.pk, f"C-{i}", [pdf], "signed")
+            if i % 2:
+                evidence_add_link(user, assessment.pk, f"C-{i}", f"https://wiki.example/{i}", "runbook")
         with CaptureQueriesContext(connection) as first:
             assert area(logged_in, assessment).status_code == 200
         with CaptureQueriesContext(connection) as again:  # the model's parts now come from the memo
             html = area(logged_in, assessment).content.decode()
         assert html.count('class="card control-card') == n
+        assert html.count('class="evidence-item"') == len(range(0, n, 5)) + len(range(5, n, 10))
         counts[n] = (len(first), len(again))
     # Constant whatever the size; the second view reads the model's parts from the memo instead.
     assert len(set(counts.values())) == 1, counts

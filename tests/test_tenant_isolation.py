@@ -4,16 +4,22 @@ The routes come from the URLconf itself, so a route added later without a case h
 test until someone decides how it is protected.
 """
 
+import uuid
+
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from assessment.models import Evidence
+from assessment.services.evidence import evidence_add_files
 from assessment.services.workflow import assessment_submit
 from tests.conftest import answer, answer_all, load_fixture
 
 CSRF = "b" * 32
+EVIDENCE_ID = uuid.UUID("00000000-0000-4000-8000-00000000e1d0")  # the victim's evidence file
 
 # Routes scoped to the organization: parameters for the victim's objects.
 ORGANIZATION_ROUTES = {
@@ -37,6 +43,13 @@ ORGANIZATION_ROUTES = {
     "assessments/<uuid:pk>/export.csv": {},
     "assessments/<uuid:pk>/export.xlsx": {},
     "assessments/<uuid:pk>/export.oscal.zip": {},
+    "assessments/<uuid:pk>/audit-package.zip": {},
+    "assessments/<uuid:pk>/audit-package.zip/status": {},
+    "assessments/<uuid:pk>/audit-package.zip/retry": {},
+    "assessments/<uuid:pk>/controls/<str:control_id>/evidence/": {"control_id": "NET-ALLOW"},
+    "assessments/<uuid:pk>/evidence/<uuid:evidence_id>/": {"evidence_id": EVIDENCE_ID},
+    "assessments/<uuid:pk>/evidence/<uuid:evidence_id>/remove/": {"evidence_id": EVIDENCE_ID},
+    "assessments/<uuid:pk>/evidence/<uuid:evidence_id>/confirm/": {"evidence_id": EVIDENCE_ID},
 }
 # Routes that name something, but not an organization's object (and why that is fine).
 NOT_ORGANIZATION_SCOPED = {
@@ -84,9 +97,12 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def victim(assessment, user):
+def victim(assessment, user, settings, tmp_path):
     load_fixture("yugabytedb-managed-1.1")  # so the victim has a version to move to
     answer(assessment, user, "NET-ALLOW", "implemented", notes="ours")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    [evidence] = evidence_add_files(user, assessment.pk, "NET-ALLOW", [SimpleUploadedFile("ours.pdf", b"%PDF-1.4 x")])
+    Evidence.objects.filter(pk=evidence.pk).update(id=EVIDENCE_ID, carried_from_round=1)
     return assessment
 
 

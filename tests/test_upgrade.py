@@ -466,3 +466,40 @@ def test_the_form_needs_its_csrf_token(user, answered, v1, v2):
     client.force_login(user)
     assert client.post(page(answered)).status_code == 403
     assert Assessment.objects.get(pk=answered.pk).model == v1
+
+
+def test_evidence_moves_with_its_control_and_leaves_with_a_removed_one(
+    answered, user, v2, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from assessment.models import Evidence
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def attach(cid, name, **fields):
+        control = answered.model.controls.get(control_id=cid)
+        if "url" in fields:
+            return Evidence.objects.create(assessment=answered, control=control, name=name, kind="link", **fields)
+        stored = default_storage.save(f"evidence/t/{name}", ContentFile(b"%PDF-1.7 bytes"))
+        return Evidence.objects.create(
+            assessment=answered, control=control, name=name, kind="file", file=stored, size=14, sha256="e" * 64
+        )
+
+    kept = attach("KEEP", "keys.pdf")
+    gone = attach("GONE", "roadmap.pdf")
+    attach("HIDE", "Wiki", url="https://wiki.example/hide")
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_upgrade(assessment=answered, target=v2, user=user)
+
+    kept.refresh_from_db()
+    assert kept.control == v2.controls.get(control_id="KEEP")
+    assert default_storage.exists(kept.file.name)
+    assert list(Evidence.objects.filter(assessment=answered).values_list("name", flat=True)) == ["keys.pdf"]
+    assert not default_storage.exists(gone.file.name)  # no row refers to it any more
+    removed = AuditEvent.objects.filter(assessment=answered, kind=AuditEvent.Kind.EVIDENCE).order_by("control_id")
+    assert [(e.control_id, e.before, e.message) for e in removed] == [
+        ("GONE", {"evidence": "roadmap.pdf", "description": ""}, "Removed in version 1.1"),
+        ("HIDE", {"evidence": "https://wiki.example/hide", "description": ""}, "Removed in version 1.1"),
+    ]

@@ -24,6 +24,11 @@ class ControlReviewForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 36}),
     )
+    evidence_missing = forms.BooleanField(
+        label="Evidence missing",
+        required=False,
+        help_text="The answer needs a document or link to back it.",
+    )
 
     def __init__(self, *args, current: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +41,15 @@ class ControlReviewForm(forms.Form):
         if cleaned.get("verdict") == Verdict.NEEDS_WORK and not cleaned.get("comment"):
             self.add_error(
                 "comment", ValidationError("Say what needs to change on this control.", code="comment_required")
+            )
+        if cleaned.get("evidence_missing") and cleaned.get("verdict") != Verdict.NEEDS_WORK:
+            # A flag on an accepted control would tell the customer two things at once.
+            self.add_error(
+                "evidence_missing",
+                ValidationError(
+                    "“Evidence missing” goes with a “needs work” verdict: choose needs work, or untick it.",
+                    code="evidence_missing_needs_work",
+                ),
             )
         return cleaned
 
@@ -66,7 +80,10 @@ def control_review_forms(items, data=None) -> list[tuple]:
     pairs = []
     for item in items:
         current = item.review.verdict if item.review else ""
-        initial = {"verdict": current, "comment": item.review.comment} if item.review else {}
+        initial = {}
+        if item.review:
+            missing = item.review.evidence_missing and current == Verdict.NEEDS_WORK
+            initial = {"verdict": current, "comment": item.review.comment, "evidence_missing": missing}
         prefix = item.control.control_id
         bound = data is not None and (f"{prefix}-verdict" in data or f"{prefix}-comment" in data)
         form = ControlReviewForm(data if bound else None, prefix=prefix, initial=initial, current=current)

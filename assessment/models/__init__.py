@@ -4,13 +4,14 @@ from .accounts import Invitation, Membership, Organization, User
 from .assessments import Answer, Assessment, AuditEvent, ControlReview, RemediationItem
 from .catalog import Area, Control, Deployment, Ownership, ResponsibilityModel
 from .evidence import Evidence
-from .reports import ReportRender
+from .reports import AuditPackage, ReportRender
 
 __all__ = [
     "Answer",
     "Area",
     "Assessment",
     "AuditEvent",
+    "AuditPackage",
     "Control",
     "ControlReview",
     "Deployment",

@@ -53,9 +53,7 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 name="evidence_file_or_link",
                 condition=(
-                    Q(kind="file", url="", size__isnull=False)
-                    & ~Q(file="")
-                    & ~Q(sha256="")
+                    Q(kind="file", url="", size__isnull=False) & ~Q(file="") & ~Q(sha256="")
                     | Q(kind="link", file="", size__isnull=True, sha256="") & ~Q(url="")
                 ),
             ),

@@ -20,6 +20,7 @@ from ..selectors.review_history import review_history
 from ..selectors.rounds import since_previous
 from .attestation import WATERMARK as WATERMARK  # re-exported: callers and tests read it from here
 from .attestation import attestation, reviewed_fact, status_mark
+from .evidence import evidence_index
 from .export import download_filename
 
 PRODUCT_NAME = "Shared Responsibility Self-Assessment"
@@ -266,6 +267,7 @@ def report_context(
     parties = parties_in_play(state, matrix_parties(model))
     misattributed = state.items_for(evaluation.misattributed)
     history = review_history(assessment, state.items)
+    evidence = evidence_index(state)
     return {
         "product_name": PRODUCT_NAME,
         "assessment": assessment,
@@ -286,6 +288,8 @@ def report_context(
         "not_asked": not_asked_rows(state),
         "since": since_previous(state),  # later rounds: what changed since the one before
         "remediation": remediation_by_control(state),  # control id -> owner, due, status (none for a draft)
+        "evidence_index": evidence,  # the appendix's evidence index: controls with files or links
+        "evidence_summary": {entry.item.control.control_id: entry.summary for entry in evidence},
         "summary": summary_sentences(
             organization=assessment.organization.name,
             deployment=assessment.deployment.name,

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from ..selectors.assessments import AssessmentState
 from ..selectors.remediation import assessment_entries
 from ..selectors.rounds import round_export, since_previous
+from .evidence import export_rows, state_evidence
 
 CONTROL_FIELDS = (
     "id",
@@ -32,6 +33,7 @@ def export_data(state: AssessmentState) -> dict:
     Controls whose owner is `none` never arise, and those whose condition is unmet are not asked.
     """
     a = state.assessment
+    evidence = state_evidence(state)  # one query, kept on the state for the other formats
     return {
         "assessment": {
             "id": str(a.pk),
@@ -50,13 +52,13 @@ def export_data(state: AssessmentState) -> dict:
             "areas": dict(state.evaluation.area_scores),
             "understanding": state.evaluation.understanding,
         },
-        "controls": [control_row(item) for item in state.items],
+        "controls": [control_row(item, evidence.get(item.control.pk, ())) for item in state.items],
         # One per gap of a submitted assessment, in the order of the gaps; a draft has none.
         "remediation": [entry.export_row() for entry in assessment_entries(state)],
     }
 
 
-def control_row(item) -> dict:
+def control_row(item, evidence=()) -> dict:
     answer = item.answer
     return {
         "id": item.control.control_id,
@@ -70,6 +72,8 @@ def control_row(item) -> dict:
         "risk": item.result.risk,
         "notes": answer.notes if answer else "",
         "justification": answer.justification if answer else "",
+        # Files: name, size, sha256, content_type, description, added_by, added_at; links: url for size and hash.
+        "evidence": export_rows(evidence),
     }
 
 

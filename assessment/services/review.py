@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from ..models import Assessment, Control, ControlReview, User
+from ..models import Assessment, AuditEvent, Control, ControlReview, User
 from . import workflow
+from .audit import record_change
 
 Status = Assessment.Status
 Verdict = ControlReview.Verdict
@@ -22,6 +23,8 @@ class VerdictInput:
     control: Control
     verdict: str
     comment: str
+    # Only kept with "needs work": the customer is told the answer lacks a document or link.
+    evidence_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,37 @@ def review_problems(*, verdicts: dict[str, str], titles: dict[str, str], decisio
     return problems
 
 
+def effective_evidence_missing(review: ControlReview | None) -> bool:
+    """The flag as it stands: a stored flag whose verdict is no longer "needs work" says nothing."""
+    return bool(review and review.evidence_missing and review.verdict == Verdict.NEEDS_WORK)
+
+
+def _evidence_missing_save(
+    locked: Assessment, review: ControlReview | None, control: Control, *, actor: User, missing: bool
+) -> None:
+    """Store "evidence missing" with the verdict just saved, cleared unless that verdict is "needs work".
+
+    An event of its own (kind evidence), so the review history keeps one entry per verdict or comment.
+    """
+    if review is None:
+        return
+    missing = missing and review.verdict == Verdict.NEEDS_WORK
+    if review.evidence_missing == missing:
+        return
+    review.evidence_missing = missing
+    review.save(update_fields=["evidence_missing", "updated_at"])
+    cid = control.control_id
+    record_change(
+        locked,
+        actor=actor,
+        kind=AuditEvent.Kind.EVIDENCE,
+        control_id=cid,
+        before={"evidence_missing": not missing},
+        after={"evidence_missing": missing},
+        message=f"Marked “evidence missing” on {cid}" if missing else f"No longer marked “evidence missing” on {cid}",
+    )
+
+
 @transaction.atomic
 def review_apply(
     *, assessment: Assessment, actor: User, verdicts: list[VerdictInput], decision: str, message: str
@@ -64,9 +98,10 @@ def review_apply(
     if locked.status == Status.SUBMITTED and (verdicts or decision != SAVE):
         locked = workflow.assessment_start_review(assessment=locked, actor=actor)
     for item in verdicts:
-        workflow.control_review_save(
+        saved = workflow.control_review_save(
             assessment=locked, control=item.control, actor=actor, verdict=item.verdict, comment=item.comment
         )
+        _evidence_missing_save(locked, saved, item.control, actor=actor, missing=item.evidence_missing)
     if decision == APPROVE:
         return workflow.assessment_approve(assessment=locked, actor=actor, message=message)
     if decision == REQUEST_CHANGES:

@@ -8,9 +8,9 @@ so both say the same about removed controls and changed owners.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Answer, Assessment, AuditEvent, Control, RemediationItem, User
+from ..models import Answer, Assessment, AuditEvent, Control, Evidence, RemediationItem, User
 from ..permissions import is_member
-from ..selectors.upgrade import newer_version
+from ..selectors.upgrade import asked, newer_version, ownerships_in
 from .audit import record_change
 from .upgrade import assessment_upgrade
 
@@ -105,7 +105,12 @@ def start_next_round(*, assessment: Assessment, actor: User) -> Assessment:
         if i.control.control_id in controls
     )
 
+    carried_evidence = _carry_evidence(locked, new)
+
     carried_answers = Answer.objects.filter(assessment=new).count()
+    evidence_text = ""
+    if carried_evidence:
+        evidence_text = f"; {carried_evidence} evidence item{'' if carried_evidence == 1 else 's'} to confirm"
     record_change(
         new,
         actor=actor,
@@ -113,7 +118,7 @@ def start_next_round(*, assessment: Assessment, actor: User) -> Assessment:
         before={"round": locked.round_number, "assessment": str(locked.pk)},
         after={"round": new.round_number},
         message=f"Round {new.round_number} started from round {locked.round_number}: "
-        f"{carried_answers} answer{'' if carried_answers == 1 else 's'} carried over",
+        f"{carried_answers} answer{'' if carried_answers == 1 else 's'} carried over{evidence_text}",
     )
     # Not record_change: the revision feeds the report fingerprint, and the earlier round's report
     # does not change because a later round began.
@@ -127,3 +132,32 @@ def start_next_round(*, assessment: Assessment, actor: User) -> Assessment:
     )
     new.refresh_from_db()
     return new
+
+
+# What a carried row keeps as it was; the assessment, control and mark are the new round's.
+EVIDENCE_FIELDS = (
+    "kind", "name", "description", "size", "sha256", "content_type", "url", "added_by_id", "added_at",
+)  # fmt: skip
+
+
+def _carry_evidence(previous: Assessment, new: Assessment) -> int:
+    """Copy the previous round's evidence onto the controls the new round asks (by control id): 3 queries.
+
+    The copies share the stored file (same storage name, no bytes copied), so removing one never
+    deletes what the other still shows. Each is marked with the round it came from until the customer
+    confirms it; a row carried before and never confirmed keeps the round it was first added in.
+    """
+    controls = {cid: o.control_id for cid, o in asked(ownerships_in(new.model_id, previous.deployment.key)).items()}
+    rows = Evidence.objects.filter(assessment=previous).select_related("control").order_by("added_at", "id")
+    created = Evidence.objects.bulk_create(
+        Evidence(
+            assessment=new,
+            control_id=controls[e.control.control_id],
+            file=e.file.name,  # the storage name: both rows point at the same bytes
+            carried_from_round=e.carried_from_round or previous.round_number,
+            **{name: getattr(e, name) for name in EVIDENCE_FIELDS},
+        )
+        for e in rows
+        if e.control.control_id in controls
+    )
+    return len(created)

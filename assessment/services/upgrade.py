@@ -3,10 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Answer, Assessment, AuditEvent, ControlReview, ResponsibilityModel, User
+from ..models import Answer, Assessment, AuditEvent, ControlReview, Evidence, ResponsibilityModel, User
 from ..permissions import is_member
 from ..selectors.upgrade import asked, newer_version, ownerships_in
 from .audit import record_change
+from .evidence import release_stored_file
 
 
 @transaction.atomic
@@ -16,7 +17,8 @@ def assessment_upgrade(*, assessment: Assessment, target: ResponsibilityModel, u
     Answers and reviewer verdicts of controls the target still asks move to its control of the same
     id, unchanged (claim, notes, justification, first answer, version); where the owner changed the
     answer is flagged for a second look. Those of controls it no longer asks are deleted, each with
-    an audit event holding its last value, so nothing the customer wrote is lost.
+    an audit event holding its last value, so nothing the customer wrote is lost. Evidence moves
+    and leaves with its control the same way.
     """
     # of=self: PostgreSQL would otherwise also lock the model and deployment rows joined in.
     locked = (
@@ -90,6 +92,7 @@ def assessment_upgrade(*, assessment: Assessment, target: ResponsibilityModel, u
             )
     ControlReview.objects.filter(pk__in=[r.pk for r in dropped_reviews]).delete()
     ControlReview.objects.bulk_update(kept_reviews, ["control"])
+    _move_evidence(locked, new, user, removed_message)
 
     locked.model = target
     locked.deployment = target.deployments.get(key=key)
@@ -104,3 +107,29 @@ def assessment_upgrade(*, assessment: Assessment, target: ResponsibilityModel, u
     )
     locked.refresh_from_db()
     return locked
+
+
+def _move_evidence(locked: Assessment, new: dict, user: User, removed_message: str) -> None:
+    """Evidence follows its control like the answer does; that of a control no longer asked is
+    removed like a removal by the customer (audit event, stored file released after the commit)."""
+    kept, dropped = [], []
+    for evidence in Evidence.objects.filter(assessment=locked).select_related("control"):
+        cid = evidence.control.control_id
+        if cid in new:
+            evidence.control = new[cid].control
+            kept.append(evidence)
+        else:
+            dropped.append(evidence)
+            record_change(
+                locked,
+                actor=user,
+                kind=AuditEvent.Kind.EVIDENCE,
+                control_id=cid,
+                before={"evidence": evidence.url or evidence.name, "description": evidence.description},
+                after=None,
+                message=removed_message,
+            )
+    Evidence.objects.filter(pk__in=[e.pk for e in dropped]).delete()
+    Evidence.objects.bulk_update(kept, ["control"])
+    for name in {e.file.name for e in dropped if e.kind == Evidence.Kind.FILE}:
+        transaction.on_commit(lambda name=name: release_stored_file(name))

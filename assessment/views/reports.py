@@ -8,12 +8,12 @@ no report yet: its report URLs send the user back to the results page, which say
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from ..models import ReportRender
+from ..models import AuditPackage, ReportRender
 from ..oscal.package import CONTENT_TYPE as OSCAL_CONTENT_TYPE
 from ..oscal.package import oscal_zip
 from ..permissions import is_member
@@ -23,8 +23,10 @@ from ..reports.export import export_csv as build_csv
 from ..reports.export import export_filename
 from ..reports.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from ..reports.xlsx import assessment_workbook
-from ..selectors.assessments import assessment_readable_by, assessment_state
+from ..selectors.assessments import assessment_for, assessment_readable_by, assessment_state
+from ..selectors.audit_package import ready_package
 from ..selectors.reports import stored_report
+from ..services import audit_package as packages
 from ..services.reports import report_request, report_retry
 
 
@@ -142,4 +144,83 @@ def export_oscal(request: HttpRequest, pk) -> HttpResponse:
     state = assessment_state(assessment_readable_by(request.user, pk))
     response = HttpResponse(oscal_zip(state), content_type=OSCAL_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, export_filename(state.assessment, "oscal.zip"))
+    return response
+
+
+# The audit package: members only, like export.json (whose data it carries, with every evidence file).
+PACKAGE_NOT_YET = "The audit package is available once the assessment has been submitted."
+PACKAGE_FAILED = (
+    "Your audit package could not be prepared. The problem has been logged for the team that runs this service."
+)
+
+
+@login_required
+@require_GET
+def audit_package(request: HttpRequest, pk) -> HttpResponse:
+    """The zip for an auditor, streamed from storage once the worker has built it; until then a page that says so."""
+    assessment = assessment_for(request.user, pk)
+    if not packages.package_available(assessment):
+        messages.info(request, PACKAGE_NOT_YET)
+        return redirect("assessment_results", pk=assessment.pk)
+    for _ in range(2):  # twice when the stored zip was lost (storage restored, cleaned by hand): built again
+        package = ready_package(assessment)
+        if package is None:
+            row = packages.package_request(assessment)
+            package = ready_package(assessment) if row.status == AuditPackage.Status.READY else None  # built inline
+            if package is None:
+                return _package_preparing(request, assessment, row)
+        try:
+            handle = package.file.open("rb")
+            break
+        except FileNotFoundError:
+            packages.package_lost(package)
+    else:
+        return _package_preparing(request, assessment, packages.package_request(assessment))
+    name = packages.package_filename(assessment, package.generated_at)
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def audit_package_status(request: HttpRequest, pk) -> JsonResponse:
+    """Where the package is (for `static/js/audit-package.js`): asks for it, like the download link."""
+    assessment = assessment_for(request.user, pk)
+    if not packages.package_available(assessment):
+        return JsonResponse({"state": "unavailable", "message": PACKAGE_NOT_YET})
+    if ready_package(assessment) is not None:
+        return JsonResponse({"state": "ready"})
+    row = packages.package_request(assessment)
+    return JsonResponse({"state": row.status, "message": package_message(row)})
+
+
+@login_required
+@require_POST
+def audit_package_retry(request: HttpRequest, pk) -> HttpResponse:
+    """ "Try again" after the package failed."""
+    assessment = assessment_for(request.user, pk)
+    packages.package_retry(assessment)
+    return redirect("assessment_audit_package", pk=assessment.pk)
+
+
+def package_message(row: AuditPackage) -> str:
+    if row.status == AuditPackage.Status.READY:
+        return "Your audit package is ready."
+    if row.status == AuditPackage.Status.FAILED:
+        if row.problem:  # trying again cannot cure it: the operators must look at the stored file
+            return f"{row.problem} The report and the exports can still be downloaded one by one from the results page."
+        return f"{PACKAGE_FAILED} Try again; the report and the exports can also be downloaded one by one from the results page."
+    if row.error:
+        return "The first attempt to prepare your audit package failed. It is being tried again automatically; this can take a few minutes."
+    return "Your audit package is being prepared: the report, the exports and every evidence file in one zip. This can take a minute."
+
+
+def _package_preparing(request: HttpRequest, assessment, row: AuditPackage) -> HttpResponse:
+    context = {"assessment": assessment, "row": row, "message": package_message(row)}
+    status = 503 if row.status == AuditPackage.Status.FAILED else 202
+    response = render(request, "reports/audit_package_preparing.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    if status == 503:
+        response["Retry-After"] = "60"
     return response

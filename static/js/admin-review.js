@@ -1,5 +1,6 @@
 // The admin review page: take the reviewer to the problems after a refused pass, and let the
-// keyboard work through the controls (j / k next / previous, a accept, n needs work).
+// keyboard work through the controls (j / k next / previous, a accept, n needs work, e evidence missing).
+// "Evidence missing" goes only with "needs work": it is offered once that verdict is chosen.
 (function () {
   "use strict";
   var summary = document.getElementById("problems");
@@ -27,17 +28,48 @@
     next.scrollIntoView({ block: "center" });
   }
 
+  function missingBox(row) {
+    return row.querySelector(".evidence-missing");
+  }
+
+  // Shown with "needs work" (or when ticked, so a refused pass still shows what was sent); untick otherwise.
+  function syncMissing(row) {
+    var box = missingBox(row);
+    if (!box) return;
+    var needsWork = row.querySelector("input[type=radio][value='needs_work']:checked");
+    var tick = box.querySelector("input[type=checkbox]");
+    if (!needsWork && tick.checked && row.dataset.touched) tick.checked = false;
+    box.hidden = !needsWork && !tick.checked;
+  }
+
+  rows.forEach(syncMissing);
+  document.addEventListener("change", function (event) {
+    var row = event.target.closest && event.target.closest(".control-row");
+    if (!row || event.target.type !== "radio") return;
+    row.dataset.touched = "1";
+    syncMissing(row);
+  });
+
   function choose(value) {
     var row = current();
     var radio = row && row.querySelector("input[type=radio][value='" + value + "']");
-    if (radio) { radio.checked = true; radio.focus(); }
+    if (radio) { radio.checked = true; radio.focus(); row.dataset.touched = "1"; syncMissing(row); }
+  }
+
+  function toggleMissing() {
+    var row = current();
+    var box = row && missingBox(row);
+    if (!box || box.hidden) return;
+    var tick = box.querySelector("input[type=checkbox]");
+    tick.checked = !tick.checked;
   }
 
   document.addEventListener("keydown", function (event) {
     var typing = event.target.matches && event.target.matches("textarea, input[type=text], select");
     if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
     var actions = { j: function () { go(1); }, k: function () { go(-1); },
-                    a: function () { choose("accepted"); }, n: function () { choose("needs_work"); } };
+                    a: function () { choose("accepted"); }, n: function () { choose("needs_work"); },
+                    e: toggleMissing };
     if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
   });
 

@@ -1,10 +1,12 @@
-"""Create the demo accounts (development only) and print how to log in."""
+"""Create the demo accounts and demo content (development only) and print how to log in."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
+from assessment.demo import seed_content
 from assessment.models import Membership, Organization, User
 
 DEMO_ACCOUNTS = (
@@ -17,12 +19,26 @@ DEMO_ORGANIZATION = "Demo Customer Inc."
 
 
 class Command(BaseCommand):
-    help = "Create the demo superuser, customer and reviewer when absent (refused when DEBUG is off)."
+    help = (
+        "Create the demo superuser, customer and reviewer and the demo customer's assessments when absent "
+        "(refused when DEBUG is off)."
+    )
 
-    @transaction.atomic
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with published passwords; it never runs when DEBUG is off.")
+        # The notifications the demo's submissions and decisions send would only fill the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            created = self._seed()
+        for line in created:
+            self.stdout.write(f"Demo content: {line}")
+        self.stdout.write(
+            "As the customer: the dashboard, round 1's results, PDF and remediation plan, and the draft. "
+            "As the reviewer: round 2 in the review queue, with its evidence."
+        )
+
+    @transaction.atomic
+    def _seed(self) -> list[str]:
         for email, password, name, role in DEMO_ACCOUNTS:
             if User.objects.filter(email=email).exists():
                 continue
@@ -41,3 +57,6 @@ class Command(BaseCommand):
         )
         for email, password, _name, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<9} {email} / {password}")
+        customer = User.objects.get(email="customer@example.com")
+        reviewer = User.objects.get(email="reviewer@example.com")
+        return seed_content(customer.membership.organization, customer, reviewer)
