@@ -63,7 +63,8 @@ def describe(event: AuditEvent) -> str:
     if event.kind == AuditEvent.Kind.REVIEW:
         text = f"Review comment {event.control_id}: {label(after, 'verdict') or 'no verdict'}"
         return text + (f" “{Truncator(after['comment']).chars(200)}”" if after.get("comment") else "")
-    return f"{event.get_kind_display()}: {event.message}" if event.message else event.get_kind_display()
+    kind = f"{event.get_kind_display()} {event.control_id}".strip()
+    return f"{kind}: {event.message}" if event.message else kind
 
 
 def _described(events) -> list[AuditEvent]:

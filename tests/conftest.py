@@ -28,6 +28,12 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media(settings, tmp_path_factory):
+    """Uploaded evidence goes to a folder of the test's own, never var/media (tests may set their own)."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: no test sees another's."""
     cache.clear()

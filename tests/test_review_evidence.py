@@ -226,3 +226,14 @@ def test_the_customer_sees_evidence_missing_with_the_comment(submitted, as_revie
         '<strong>Reviewer (needs work):</strong> <span class="badge text-bg-warning evidence-missing">'
         "Evidence missing</span> Attach the allow list." in area
     )
+
+
+def test_the_review_page_activity_names_the_control_of_an_evidence_change(submitted, as_reviewer):
+    AuditEvent.objects.create(
+        assessment=submitted,
+        kind=AuditEvent.Kind.EVIDENCE,
+        control_id="NET-ALLOW",
+        message="Added “rules.pdf” (9 bytes)",
+    )
+    page = as_reviewer.get(change_url(submitted)).content.decode()
+    assert "Evidence changed NET-ALLOW: Added “rules.pdf” (9 bytes)" in page
