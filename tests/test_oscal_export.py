@@ -247,6 +247,7 @@ def test_a_finding_per_asked_control_with_the_gap_engines_outcome(logged_in, ass
     interviews = [o for o in result["observations"] if o["methods"] == ["INTERVIEW"]]
     verdicts = [o for o in result["observations"] if o["methods"] == ["EXAMINE"]]
     assert len(interviews) == len(data["controls"]) and len(verdicts) == 1
+    assert verdicts[0]["description"] == "Verdict: Needs work.\n\nShow the evidence"
     organization = root(docs, "assessment-results.json")["metadata"]["parties"][0]
     assert organization["name"] == "Acme Corp"
     assert {o["origins"][0]["actors"][0]["actor-uuid"] for o in interviews} == {organization["uuid"]}
@@ -580,3 +581,15 @@ def test_observations_point_at_the_evidence_in_the_back_matter(logged_in, assess
         }
     ]
     assert tls_resource["rlinks"] == [{"href": "https://wiki.example/tls"}] and tls_resource["title"] == "Runbook"
+
+
+def test_a_verdict_that_says_evidence_is_missing_says_so(logged_in, assessment, user, reviewer):
+    from assessment.models import ControlReview
+
+    submitted_with_review_and_plan(assessment, user, reviewer)
+    ControlReview.objects.filter(assessment=assessment, verdict="needs_work").update(evidence_missing=True)
+    (verdict,) = [
+        o for o in result_of(package(logged_in.get(url(assessment))))["observations"] if o["methods"] == ["EXAMINE"]
+    ]
+    assert verdict["description"] == "Verdict: Needs work.\n\nEvidence missing.\n\nShow the evidence"
+    assert {"name": "evidence-missing", "ns": NS, "value": "true"} in verdict["props"]

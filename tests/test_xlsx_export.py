@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessment import gap
-from assessment.models import Ownership
+from assessment.models import ControlReview, Ownership
 from assessment.models.assessments import Claim
 from assessment.models.catalog import Severity
 from assessment.reports.context import OUTCOME_LABELS
@@ -230,6 +230,12 @@ def test_review_and_remediation_columns_with_a_real_date(logged_in, client, asse
     assert [c.value for c in by_id["BCK-RPO"][15:18]] == [None, None, "Open"]
     met = next(c["id"] for c in data["controls"] if c["outcome"] == "met")
     assert [c.value for c in by_id[met][13:18]] == [None] * 5
+    # A "needs work" that says what is missing is the evidence says so too.
+    ControlReview.objects.filter(assessment=assessment, control=net).update(evidence_missing=True)
+    ws = workbook(logged_in.get(url(assessment)))["Controls"]
+    assert next(r[13].value for r in ws.iter_rows(min_row=2) if r[1].value == "NET-ALLOW") == (
+        "Needs work (evidence missing)"
+    )
 
 
 def summary_values(ws) -> dict:

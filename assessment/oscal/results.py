@@ -107,12 +107,20 @@ class Findings:
             if not found[-1]["props"]:
                 del found[-1]["props"]
         if review is not None and review.verdict:
+            missing = review.verdict == ControlReview.Verdict.NEEDS_WORK and review.evidence_missing
             found.append(
                 {
                     "uuid": assessment_uuid(a, cid, "review-observation"),
                     "title": line(f"{cid}: the reviewer's verdict"),
-                    "description": prose(f"Verdict: {ControlReview.Verdict(review.verdict).label}.", review.comment),
-                    "props": [prop("verdict", review.verdict)],
+                    "description": prose(
+                        f"Verdict: {ControlReview.Verdict(review.verdict).label}.",
+                        "Evidence missing." if missing else "",
+                        review.comment,
+                    ),
+                    "props": [
+                        prop("verdict", review.verdict),
+                        *([prop("evidence-missing", "true")] if missing else []),
+                    ],
                     "methods": ["EXAMINE"],
                     "origins": [
                         {

@@ -154,13 +154,20 @@ def control_rows(state: AssessmentState, data: dict):
             label(Severity, row["risk"]),
             row["notes"],
             row["justification"],
-            label(ControlReview.Verdict, review.verdict) if review else "",
+            verdict_text(review),
             review.comment if review else "",
             (entry["owner"] or "") if entry else "",
             date.fromisoformat(entry["due"]) if entry and entry["due"] else None,
             label(RemediationItem.Status, entry["status"]) if entry else "",
             evidence_text(row["evidence"]),
         ]
+
+
+def verdict_text(review) -> str:
+    if review is None or not review.verdict:
+        return ""
+    missing = review.verdict == ControlReview.Verdict.NEEDS_WORK and review.evidence_missing
+    return label(ControlReview.Verdict, review.verdict) + (" (evidence missing)" if missing else "")
 
 
 def evidence_text(evidence: list[dict]) -> str:
