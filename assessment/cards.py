@@ -105,7 +105,7 @@ EVIDENCE_EDITABLE = """<div class="evidence mt-3" id="ev-{cid}" data-evidence="{
     <div class="evidence-drop mt-2" data-evidence-drop>
       <div class="row g-2 align-items-end">
         <div class="col-md-5">
-          <label class="form-label small mb-1" for="evd-{cid}">Description <span class="text-body-secondary">(optional)</span></label>
+          <label class="form-label small mb-1" for="evd-{cid}">Description of the files <span class="text-body-secondary">(optional)</span></label>
           <input type="text" class="form-control form-control-sm" id="evd-{cid}" name="description" maxlength="300" form="evf-{cid}">
         </div>
         <div class="col-md-5">
@@ -122,7 +122,7 @@ EVIDENCE_EDITABLE = """<div class="evidence mt-3" id="ev-{cid}" data-evidence="{
         <input type="url" class="form-control form-control-sm" id="evu-{cid}" name="url" maxlength="2000" form="evk-{cid}" placeholder="https://">
       </div>
       <div class="col-md-5">
-        <label class="form-label small mb-1" for="evkd-{cid}">Description <span class="text-body-secondary">(optional)</span></label>
+        <label class="form-label small mb-1" for="evkd-{cid}">Description of the link <span class="text-body-secondary">(optional)</span></label>
         <input type="text" class="form-control form-control-sm" id="evkd-{cid}" name="description" maxlength="300" form="evk-{cid}">
       </div>
       <div class="col-md-2"><button type="submit" class="btn btn-sm btn-outline-primary w-100" form="evk-{cid}">Add link</button></div>

@@ -265,13 +265,24 @@ def test_the_package_holds_the_report_exports_oscal_and_evidence_with_a_true_man
     assert "firewall-review.pdf" in text and "console.png" in text
 
 
+def test_a_file_larger_than_a_chunk_is_copied_whole(logged_in, small, user):
+    big = b"%PDF-1.4\n" + hashlib.sha256(b"big").digest() * (builder.CHUNK // 32 * 2 + 7)  # 2 chunks and a bit
+    upload(small, user, "DATA-ACCESS", ("big.pdf", big))
+    submitted(small, user)
+    archive = download(logged_in, small)
+    assert archive.read("evidence/DATA-ACCESS/big.pdf") == big
+    assert archive.getinfo("evidence/DATA-ACCESS/big.pdf").compress_type == zipfile.ZIP_STORED  # PDFs are compressed
+
+
 def test_the_package_uses_the_stored_pdf_when_there_is_one(logged_in, with_evidence):
     stored = logged_in.get(url(with_evidence, "report.pdf")).content  # rendered and stored (immediate tasks)
     archive = download(logged_in, with_evidence)
     assert archive.read("report.pdf") == stored
 
 
-def test_it_is_built_again_only_when_the_revision_changes(logged_in, with_evidence, reviewer, media):
+def test_it_is_built_again_only_when_the_revision_changes(
+    logged_in, with_evidence, reviewer, media, django_capture_on_commit_callbacks
+):
     download(logged_in, with_evidence)
     first = AuditPackage.objects.get()
     assert default_storage.exists(first.file.name)
@@ -279,7 +290,8 @@ def test_it_is_built_again_only_when_the_revision_changes(logged_in, with_eviden
     assert list(AuditPackage.objects.values_list("pk", "file")) == [(first.pk, first.file.name)]  # not built again
 
     workflow.assessment_start_review(assessment=fresh(with_evidence), actor=reviewer)  # a status change: new revision
-    archive = download(logged_in, with_evidence)
+    with django_capture_on_commit_callbacks(execute=True):  # the old file goes once the new row is committed
+        archive = download(logged_in, with_evidence)
     second = AuditPackage.objects.get()
     assert second.pk != first.pk and second.revision == fresh(with_evidence).revision
     assert json.loads(archive.read("manifest.json"))["revision"] == second.revision
@@ -494,3 +506,30 @@ def test_a_task_for_a_deleted_or_draft_assessment_does_nothing(small):
     pk = str(small.pk)
     small.delete()
     assert packages.package_build(pk) == "assessment deleted"
+
+
+def test_files_go_with_their_rows_when_the_assessment_is_deleted(
+    logged_in, with_evidence, user, django_capture_on_commit_callbacks
+):
+    from assessment.models import Evidence
+    from assessment.services.assessments import assessment_delete
+    from assessment.services.rounds import start_next_round
+
+    download(logged_in, with_evidence)
+    package = AuditPackage.objects.get().file.name
+    files = set(Evidence.objects.filter(assessment=with_evidence).exclude(file="").values_list("file", flat=True))
+    next_round = start_next_round(assessment=with_evidence, actor=user)  # shares the files
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_delete(assessment=next_round, user=user)
+    assert all(default_storage.exists(name) for name in files)  # round 1 still refers to them
+    with django_capture_on_commit_callbacks(execute=True):
+        with_evidence.delete()  # as when its organization is deleted
+    assert not any(default_storage.exists(name) for name in [*files, package])
+
+
+def test_a_rename_drops_the_packages_that_show_the_old_name(logged_in, with_evidence, user):
+    download(logged_in, with_evidence)
+    assert AuditPackage.objects.count() == 1
+    user.name = "Renamed Person"
+    user.save()
+    assert AuditPackage.objects.count() == 0

@@ -128,10 +128,8 @@ def package_build(assessment_id: str) -> str:
         row.file.storage.delete(name)
         return "superseded"
     # Only the newest package of an assessment is kept; a row asked for after this one started stays.
-    for older in AuditPackage.objects.filter(assessment=assessment, requested_at__lt=row.requested_at):
-        if older.file:
-            older.file.storage.delete(older.file.name)
-        older.delete()
+    # Their files go after the commit (signals.delete_package_file).
+    AuditPackage.objects.filter(assessment=assessment, requested_at__lt=row.requested_at).delete()
     return "ready"
 
 

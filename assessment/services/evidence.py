@@ -146,8 +146,7 @@ def evidence_remove(user: User, assessment_pk, evidence_id) -> Evidence:
     """Remove an item (the audit trail keeps that it was there); its file goes once no round refers to it."""
     assessment = _lock(user, assessment_pk)
     evidence = _item(assessment, evidence_id)
-    stored = evidence.file.name if evidence.kind == Evidence.Kind.FILE else ""
-    evidence.delete()
+    evidence.delete()  # its file goes after the commit (signals.release_evidence_file)
     _record(
         assessment,
         user,
@@ -155,9 +154,6 @@ def evidence_remove(user: User, assessment_pk, evidence_id) -> Evidence:
         f"Removed “{evidence.name}”",
         before={"evidence": evidence.url or evidence.name, "description": evidence.description},
     )
-    if stored:
-        # After the commit: a rolled-back removal must still find its file.
-        transaction.on_commit(lambda: release_stored_file(stored))
     return evidence
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Assessment, ReportRender
+from ..models import Assessment, AuditPackage, ReportRender
 from ..reports import render
 from ..reports.context import report_available
 from ..selectors.assessments import assessment_state
@@ -135,13 +135,15 @@ def _task():
 
 
 def reports_forget_names(*, organization_ids=None) -> int:
-    """Drop stored PDFs that show a name that just changed (a user or an organization renamed).
+    """Drop stored PDFs and audit packages that show a name that just changed (a user or an organization renamed).
 
     `organization_ids` limits it to those organizations' assessments; None drops every stored PDF
     (a reviewer's name can be on any submitted report). They render again when next asked for.
     """
-    rows = ReportRender.objects.all()
-    if organization_ids is not None:
-        rows = rows.filter(assessment__organization_id__in=organization_ids)
-    deleted, _ = rows.delete()
+    deleted = 0
+    for model in (ReportRender, AuditPackage):  # a package holds the PDF and the exports, names included
+        rows = model.objects.all()
+        if organization_ids is not None:
+            rows = rows.filter(assessment__organization_id__in=organization_ids)
+        deleted += rows.delete()[0]
     return deleted

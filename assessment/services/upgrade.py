@@ -7,7 +7,6 @@ from ..models import Answer, Assessment, AuditEvent, ControlReview, Evidence, Re
 from ..permissions import is_member
 from ..selectors.upgrade import asked, newer_version, ownerships_in
 from .audit import record_change
-from .evidence import release_stored_file
 
 
 @transaction.atomic
@@ -111,7 +110,7 @@ def assessment_upgrade(*, assessment: Assessment, target: ResponsibilityModel, u
 
 def _move_evidence(locked: Assessment, new: dict, user: User, removed_message: str) -> None:
     """Evidence follows its control like the answer does; that of a control no longer asked is
-    removed like a removal by the customer (audit event, stored file released after the commit)."""
+    removed like a removal by the customer (an audit event; its file goes after the commit)."""
     kept, dropped = [], []
     for evidence in Evidence.objects.filter(assessment=locked).select_related("control"):
         cid = evidence.control.control_id
@@ -129,7 +128,5 @@ def _move_evidence(locked: Assessment, new: dict, user: User, removed_message: s
                 after=None,
                 message=removed_message,
             )
-    Evidence.objects.filter(pk__in=[e.pk for e in dropped]).delete()
+    Evidence.objects.filter(pk__in=[e.pk for e in dropped]).delete()  # files: signals.release_evidence_file
     Evidence.objects.bulk_update(kept, ["control"])
-    for name in {e.file.name for e in dropped if e.kind == Evidence.Kind.FILE}:
-        transaction.on_commit(lambda name=name: release_stored_file(name))

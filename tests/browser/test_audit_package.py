@@ -188,8 +188,8 @@ def test_evidence_goes_in_on_the_area_page_and_comes_out_in_the_audit_package(pa
     # A PDF and a PNG on NET-ALLOW, through the file input (the script uploads them one by one).
     files = card(customer, "NET-ALLOW")
     files.get_by_text("Add evidence").click()
-    files.get_by_label("Description").first.fill("Allow list review, signed off")  # the files' one, then the link's
-    files.get_by_label("Files").set_input_files(
+    files.get_by_label("Description of the files").fill("Allow list review, signed off")
+    files.get_by_label("Files", exact=True).set_input_files(
         [
             {"name": "firewall-review.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES},
             {"name": "console.png", "mimeType": "image/png", "buffer": PNG_BYTES},

@@ -37,8 +37,8 @@ def test_choose_files_see_progress_and_the_list_then_drop_one_and_remove(page, d
     page.route("**/evidence/", lambda route: held.append(route))  # hold the upload: its progress stays on screen
     block.get_by_text("Add evidence").click()
     expect(block.get_by_text("Up to 20 files of 25 MB each")).to_be_visible()
-    block.get_by_label("Description").first.fill("Firewall export, May")
-    block.get_by_label("Files").set_input_files(
+    block.get_by_label("Description of the files").fill("Firewall export, May")
+    block.get_by_label("Files", exact=True).set_input_files(
         [
             {"name": "firewall.pdf", "mimeType": "application/pdf", "buffer": PDF},
             {"name": "rules.png", "mimeType": "image/png", "buffer": PNG},
@@ -79,7 +79,9 @@ def test_choose_files_see_progress_and_the_list_then_drop_one_and_remove(page, d
     expect(block.locator("[data-evidence-list]")).to_contain_text("dropped.pdf")
 
     # A refused file says why, in the control.
-    block.get_by_label("Files").set_input_files([{"name": "page.pdf", "mimeType": "text/html", "buffer": b"<html>"}])
+    block.get_by_label("Files", exact=True).set_input_files(
+        [{"name": "page.pdf", "mimeType": "text/html", "buffer": b"<html>"}]
+    )
     block.get_by_role("button", name="Upload").click()
     expect(block.get_by_role("alert")).to_contain_text("“page.pdf” can't be added: it looks like a web page")
 
@@ -96,7 +98,7 @@ def test_without_javascript_the_forms_post_and_come_back_with_a_message(browser,
         login(page, alice.email, PASSWORD)
         block = area(page, assessment)
         block.get_by_text("Add evidence").click()
-        block.get_by_label("Files").set_input_files(
+        block.get_by_label("Files", exact=True).set_input_files(
             [{"name": "nojs.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
         block.get_by_role("button", name="Upload").click()
