@@ -34,8 +34,7 @@ setup: demo
 
 run: setup
 	@echo ""
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop). Log in with a demo account above:"
-	@echo "the customer has demo assessments (two rounds and a draft), the reviewer one submission to review."
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop). Log in with a demo account above."
 	@echo "Links in emails point to $(SITE_URL)/ (set SITE_URL to change them)."
 	@echo "A background worker renders PDF reports beside the server; Ctrl-C stops both."
 	@export SITE_URL="$(SITE_URL)"; \

@@ -221,6 +221,8 @@ def test_the_customer_sees_evidence_missing_with_the_comment(submitted, as_revie
     assert "Evidence missing</span>" in check and "Reviewer: Attach the allow list." in check
     overview = client.get(f"/assessments/{submitted.pk}/").content.decode()
     assert 'IP allow lists</a> <span class="badge text-bg-warning evidence-missing">Evidence missing</span>' in overview
+    report = client.get(f"/assessments/{submitted.pk}/report/").content.decode()
+    assert '<span class="verdict">Needs work (evidence missing)</span> — Attach the allow list.' in report
     area = client.get(f"/assessments/{submitted.pk}/areas/network/").content.decode()
     assert (
         '<strong>Reviewer (needs work):</strong> <span class="badge text-bg-warning evidence-missing">'

@@ -140,9 +140,10 @@ def build_review_history(events: Sequence[AuditEvent], items: Iterable[Item]) ->
             and comment_at < latest_submission < verdict_at
         )
         entries = tuple(_entry(events[p], round_of[p], first=index == 0) for index, p in enumerate(positions[:-1]))
+        missing = review.verdict == Verdict.NEEDS_WORK and review.evidence_missing
         current[cid] = CurrentReview(
             review.verdict,
-            verdict_label(review.verdict),
+            verdict_label(review.verdict) + (" (evidence missing)" if missing else ""),
             "" if superseded else review.comment,
             superseded,
             len(entries),

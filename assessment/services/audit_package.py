@@ -11,7 +11,6 @@ for (submitted, in review, changes requested, approved), and the PDF in it says 
 
 import logging
 import tempfile
-from datetime import timedelta
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -24,12 +23,9 @@ from ..reports.audit_package import EvidenceProblem, write_package
 from ..reports.export import download_filename
 from ..selectors.assessments import assessment_state
 from ..selectors.reports import stored_report
+from .reports import MAX_ATTEMPTS, STALE_AFTER, attempt_failed
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 3
-RETRY_DELAYS = (timedelta(seconds=15), timedelta(minutes=2))  # before the second and the third attempt
-STALE_AFTER = timedelta(minutes=10)
 
 
 def package_available(assessment: Assessment) -> bool:
@@ -171,16 +167,7 @@ def problem_message(problem: EvidenceProblem) -> str:
 
 
 def _failed(assessment: Assessment, row: AuditPackage, attempt: int, error: Exception) -> str:
-    message = f"{type(error).__name__}: {error}"[:2000]
-    task = _task()
-    if attempt < MAX_ATTEMPTS and task.get_backend().supports_defer:
-        AuditPackage.objects.filter(pk=row.pk).update(error=message, updated_at=timezone.now())
-        task.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(str(assessment.pk))
-        return "retry"
-    AuditPackage.objects.filter(pk=row.pk).update(
-        status=AuditPackage.Status.FAILED, error=message, updated_at=timezone.now()
-    )
-    return "failed"
+    return attempt_failed(AuditPackage.objects.filter(pk=row.pk), _task(), assessment, attempt, error)
 
 
 def _enqueue(assessment: Assessment) -> None:

@@ -112,15 +112,18 @@ def report_render(assessment_id: str) -> str:
 
 
 def _failed(assessment: Assessment, row: ReportRender, attempt: int, error: Exception) -> str:
+    return attempt_failed(ReportRender.objects.filter(pk=row.pk), _task(), assessment, attempt, error)
+
+
+def attempt_failed(rows, task, assessment: Assessment, attempt: int, error: Exception) -> str:
+    """After a failed attempt of a background build (`rows`: its one row): the error is kept and the
+    task enqueued again after a delay ("retry"), or, after the last attempt, the row is failed ("failed")."""
     message = f"{type(error).__name__}: {error}"[:2000]
-    task = _task()
     if attempt < MAX_ATTEMPTS and task.get_backend().supports_defer:
-        ReportRender.objects.filter(pk=row.pk).update(error=message, updated_at=timezone.now())
+        rows.update(error=message, updated_at=timezone.now())
         task.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(str(assessment.pk))
         return "retry"
-    ReportRender.objects.filter(pk=row.pk).update(
-        status=ReportRender.Status.FAILED, error=message, updated_at=timezone.now()
-    )
+    rows.update(status=ReportRender.Status.FAILED, error=message, updated_at=timezone.now())
     return "failed"
 
 

@@ -14,12 +14,14 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from assessment.models import Organization
 from assessment.selectors.assessments import assessment_state
 from assessment.services import workflow
 from assessment.services.assessments import assessment_start
+from assessment.services.evidence import evidence_add_files, evidence_add_link
 from tests.browser.conftest import overflow, screenshot, serious_violations, settle
 from tests.conftest import answer, load_fixture, make_member, make_reviewer
 
@@ -65,12 +67,15 @@ def build() -> dict:
     answer(draft, member, "NET-ALLOW", "implemented", notes=LONG_NOTE)
     answer(draft, owner, "ENC-REST", "not_applicable", justification=LONG_NOTE)
     answer(draft, member, "BCK-RPO", "not_implemented", notes=LONG_WORD)
+    evidence_add_files(owner, draft.pk, "NET-ALLOW", [SimpleUploadedFile(f"{LONG_WORD}.pdf", b"%PDF-1.7 a")], LONG_NOTE)
+    evidence_add_link(owner, draft.pk, "NET-ALLOW", f"https://wiki.example.com/{LONG_WORD}", LONG_NOTE)
 
     guided = assessment_start(user=owner, model=model, deployment=managed, title="Guided: staging", mode="guided")
     answer(guided, owner, "NET-ALLOW", "provider", notes=LONG_NOTE)
 
     submitted = assessment_start(user=owner, model=model, deployment=managed, title=f"Submitted {LONG_WORD}")
     answer(submitted, owner, "NET-ALLOW", "provider", notes=LONG_NOTE)
+    evidence_add_link(owner, submitted.pk, "NET-ALLOW", f"https://wiki.example.com/{LONG_WORD}", LONG_NOTE)
     complete(submitted, owner)
     submitted = workflow.assessment_submit(assessment=submitted, actor=owner)
 
