@@ -191,7 +191,8 @@ def area_cards(items, assessment, fields: list[Fields] | None = None) -> list[st
         page["evidence_limits"] = _escape(limits_text())
     key = _version_key(assessment)
     tz = timezone.get_current_timezone()
-    evidence = evidence_by_control(assessment)  # one query for the page
+    # One query for the page, none when the read of the assessment found no evidence.
+    evidence = evidence_by_control(assessment) if getattr(assessment, "has_evidence", True) else {}
     links = EvidenceLinks(assessment) if evidence else None
     cards = []
     for i, item in enumerate(items):
@@ -341,7 +342,7 @@ def _values(item, f: Fields, page: dict, guided: bool, editable: bool, key: tupl
         if answer.remediated:
             values["remediated"] = REMEDIATED
         when = answer.updated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # the page's "Y-m-d H:i"
-        by = f" by {_escape(answer.updated_by.name)}" if answer.updated_by else ""
+        by = f" by {_escape(answer.saved_by_name)}" if answer.updated_by_id else ""
         values["saved"] = f'<span class="text-body-secondary">Last saved {when}{by}</span>'
     if (review and review.comment) or item.needs_work:
         values["review"] = _review(item)

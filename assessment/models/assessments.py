@@ -37,9 +37,11 @@ class Mode(models.TextChoices):
 class AssessmentQuerySet(models.QuerySet):
     def for_user(self, user):
         """Assessments the user may see: those of their organization, nothing else."""
-        if not user.is_authenticated:
+        # The membership came with the user (see backends.py): filter on its organization, no join.
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        if membership is None:
             return self.none()
-        return self.filter(organization__memberships__user=user)
+        return self.filter(organization_id=membership.organization_id)
 
 
 class Assessment(models.Model):

@@ -1,7 +1,7 @@
 """Who answered an assessment and when: for the report's self-attestation.
 
-The people are those who last saved each answer the report shows (`Answer.updated_by`, already in
-the state); the period runs from the first answer ever saved to the last, read from the audit trail
+The people are those who last saved each answer the report shows (`Answer.updated_by`, whose name and
+email the state reads); the period runs from the first answer ever saved to the last, read from the audit trail
 (one aggregate query).
 """
 
@@ -32,13 +32,10 @@ class AnswerRecord:
 def answer_record(state: AssessmentState) -> AnswerRecord:
     answers = [item.answer for item in state.items if item.answer is not None]
     counts = Counter(answer.updated_by_id for answer in answers)
-    users = {answer.updated_by_id: answer.updated_by for answer in answers}
+    # (name, email) as the state read them with the answers; an account deleted since has neither.
+    users = {answer.updated_by_id: (answer.saved_by_name or "", answer.saved_by_email or "") for answer in answers}
     answerers = sorted(
-        (
-            Answerer(user.name if user else "", user.email if user else "", count)
-            for user_id, count in counts.items()
-            for user in [users[user_id]]
-        ),
+        (Answerer(*users[user_id], count) for user_id, count in counts.items()),
         key=lambda a: (-a.answers, not a.email, (a.name or a.email).lower()),
     )
     period = AuditEvent.objects.filter(assessment=state.assessment, kind=AuditEvent.Kind.ANSWER).aggregate(

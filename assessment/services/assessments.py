@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from ..models import Answer, Assessment, AuditEvent, Control, Deployment, Ownership, ResponsibilityModel, User
 from ..models.assessments import MAX_TEXT, Claim, Mode
+from ..selectors.assessments import asked_controls
 from .audit import record_change
 
 
@@ -174,13 +175,12 @@ def answer_autosave(*, user: User, assessment_pk, control_id: str, data: AnswerI
         .select_related("model", "deployment", "organization"),
         pk=assessment_pk,
     )
-    ownership = get_object_or_404(
-        Ownership.objects.select_related("control__area"),
-        deployment_id=assessment.deployment_id,
-        control__control_id=control_id,
-    )
+    # The asked controls of a published version are read once per process (see asked_controls).
+    ownership = asked_controls(assessment).by_control_id.get(control_id)
+    if ownership is None:  # no such control (404), or one its deployment leaves out (refused below)
+        get_object_or_404(Ownership, deployment_id=assessment.deployment_id, control__control_id=control_id)
     _require_editable(assessment)
-    if ownership.owner == "none":
+    if ownership is None:
         raise _not_in_assessment()
     return Autosaved(assessment, ownership, _write_answer(assessment, ownership.control, user, data, base_version))
 
@@ -191,13 +191,8 @@ def _write_answer(assessment: Assessment, control: Control, user: User, data: An
     if data.claim != Claim.NOT_APPLICABLE:
         data = AnswerInput(claim=data.claim, notes=data.notes)  # a justification only belongs to N/A
     validate_answer(data)
-    current = (
-        # of=self: PostgreSQL can't lock the nullable side of the outer join to updated_by.
-        Answer.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .filter(assessment=assessment, control=control)
-        .first()
-    )
+    # Who saved it last is read only for a conflict's message, which is rare: no join for every save.
+    current = Answer.objects.select_for_update().filter(assessment=assessment, control=control).first()
     before = _snapshot(current)
     after = {"claim": data.claim, "notes": data.notes, "justification": data.justification}
     if before == after:

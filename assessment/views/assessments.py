@@ -24,6 +24,7 @@ from ..selectors.activity import activity_page
 from ..selectors.assessments import (
     answer_changes_since,
     assessment_for,
+    assessment_for_page,
     assessment_state,
     assessments_for,
     saved_item,
@@ -91,7 +92,7 @@ def assessment_detail(request: HttpRequest, pk) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
     """One area's controls. POST (no JavaScript) saves the whole page, all or nothing."""
-    assessment = assessment_for(request.user, pk)
+    assessment = assessment_for_page(request.user, pk)
     areas = _areas(assessment)
     area = next((a for a in areas if a.key == area_key), None)
     if area is None:
