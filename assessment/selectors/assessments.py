@@ -321,7 +321,9 @@ def assessment_state(assessment: Assessment, area: Area | None = None) -> Assess
         answer = answers.get(control.pk)
         cid = control.control_id
         result = results.get(cid)
-        item = _item(assessment, o, asked.texts[o.pk], answer, reviews.get(control.pk), result, guided, not_asked.get(cid))
+        item = _item(
+            assessment, o, asked.texts[o.pk], answer, reviews.get(control.pk), result, guided, not_asked.get(cid)
+        )
         state = grouped.get(control.area_id)
         if state is None:
             state = grouped[control.area_id] = AreaState(control.area, [], evaluation.area_scores.get(control.area.key))
@@ -363,7 +365,9 @@ def saved_item(assessment: Assessment, ownership: Ownership, answer: Answer) -> 
     """
     control = dataclasses.replace(to_input(ownership), condition=None)
     result = gap.evaluate([control], {control.id: answer.claim}).results[0]
-    return _item(assessment, ownership, ItemTexts.of(assessment, ownership), answer, None, result, assessment.mode == Mode.GUIDED)
+    return _item(
+        assessment, ownership, ItemTexts.of(assessment, ownership), answer, None, result, assessment.mode == Mode.GUIDED
+    )
 
 
 def evaluate_many(assessments: Iterable[Assessment]) -> dict:
