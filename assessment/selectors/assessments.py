@@ -320,10 +320,8 @@ def assessment_state(assessment: Assessment, area: Area | None = None) -> Assess
             continue
         answer = answers.get(control.pk)
         cid = control.control_id
-        result = results.get(cid)
-        item = _item(
-            assessment, o, asked.texts[o.pk], answer, reviews.get(control.pk), result, guided, not_asked.get(cid)
-        )
+        review, result = reviews.get(control.pk), results.get(cid)
+        item = _item(assessment, o, asked.texts[o.pk], answer, review, result, guided, not_asked.get(cid))
         state = grouped.get(control.area_id)
         if state is None:
             state = grouped[control.area_id] = AreaState(control.area, [], evaluation.area_scores.get(control.area.key))

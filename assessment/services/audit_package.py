@@ -11,6 +11,7 @@ for (submitted, in review, changes requested, approved), and the PDF in it says 
 
 import logging
 import tempfile
+from datetime import timedelta
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -23,9 +24,12 @@ from ..reports.audit_package import EvidenceProblem, write_package
 from ..reports.export import download_filename
 from ..selectors.assessments import assessment_state
 from ..selectors.reports import stored_report
-from .reports import MAX_ATTEMPTS, STALE_AFTER, attempt_failed
+from .reports import MAX_ATTEMPTS, attempt_failed
 
 logger = logging.getLogger(__name__)
+
+# A package copies every evidence file: it may take far longer than a PDF render.
+STALE_AFTER = timedelta(minutes=10)
 
 
 def package_available(assessment: Assessment) -> bool:
