@@ -58,9 +58,9 @@ format: dev-deps
 bench: dev-deps
 	$(PY) manage.py bench $(BENCH_ARGS)
 
-# gunicorn + PostgreSQL on 127.0.0.1 (recreates database srsa_load): 50 customers for 60 s, two
-# connection kills; prints autosave p95 and errors against their goals; fails on a lost acknowledged answer
-# or a 5xx. E.g. make load LOAD_ARGS="--users 10"
+# gunicorn + PostgreSQL on 127.0.0.1 (recreates database srsa_load): 50 customers for 150 s, each taking
+# 1-3 s over a control, two connection kills; prints autosave p95 and errors against their goals; fails on a
+# lost acknowledged answer or a 5xx. E.g. make load LOAD_ARGS="--users 10", or --think 0-0.05 to flood it.
 load: dev-deps
 	$(PY) manage.py load_test $(LOAD_ARGS)
 

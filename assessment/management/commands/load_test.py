@@ -17,6 +17,7 @@ tracebacks of 500s) is kept under var/ and its path printed. The gunicorn and st
 shared with `make bench` (`assessment/bench/server.py`).
 """
 
+import argparse
 import asyncio
 import contextlib
 import hashlib
@@ -107,9 +108,18 @@ class Customer:
     """One person in a browser of their own (cookie jar, keep-alive connection), start to finish."""
 
     def __init__(
-        self, number: int, email: str, base_url: str, form: dict[str, str], run: Run, rng: random.Random, files: int
+        self,
+        number: int,
+        email: str,
+        base_url: str,
+        form: dict[str, str],
+        run: Run,
+        rng: random.Random,
+        files: int,
+        pace: tuple[float, float],
     ):
         self.number, self.email, self.form, self.run, self.rng, self.files = number, email, form, run, rng, files
+        self.pace = pace  # seconds a person takes over one control: reading it, choosing, maybe typing a note
         self.first_controls: list[str] = []
         self.client = httpx.AsyncClient(base_url=base_url, timeout=60, follow_redirects=False)
         self.assessment_id = ""
@@ -207,9 +217,9 @@ class Customer:
                 if version is None:
                     complete = False
                 elif self.rng.random() < 0.15:  # changed their mind: a second save based on the first
-                    await self.think()
+                    await self.think(*self.pace)
                     complete &= await self.answer(control_id, version=version) is not None
-                await self.think()
+                await self.think(*self.pace)
         if complete:
             self.run.progress["answered all"] += 1
         return complete
@@ -329,12 +339,31 @@ def _server_errors(log_path: Path) -> Counter:
     return found
 
 
+def _seconds_range(text: str) -> tuple[float, float]:
+    low, sep, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high if sep else low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds as LOW-HIGH, e.g. 1-3, not {text!r}") from None
+    if not 0 <= bounds[0] <= bounds[1] <= 60:
+        raise argparse.ArgumentTypeError("the range must lie within 0-60 seconds, low first")
+    return bounds
+
+
 class Command(BaseCommand):
     help = "Load-test gunicorn + PostgreSQL on 127.0.0.1 with simulated customers and connection kills."
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=50, help="simulated customers, one organization each")
-        parser.add_argument("--duration", type=float, default=60, help="seconds of traffic (default 60)")
+        parser.add_argument("--duration", type=float, default=150, help="seconds of traffic (default 150)")
+        parser.add_argument(
+            "--think",
+            type=_seconds_range,
+            default=(1.0, 3.0),
+            metavar="LOW-HIGH",
+            help="seconds a customer spends on each control before the next (default 1-3, a person reading and "
+            "clicking; 0-0.05 floods the server: latencies then measure its queue)",
+        )
         parser.add_argument("--kills", type=int, default=2, help="times every app connection is terminated")
         parser.add_argument("--database", default="srsa_load", help="database to (re)create (default srsa_load)")
         parser.add_argument(
@@ -358,6 +387,7 @@ class Command(BaseCommand):
         self.rng = random.Random(options["seed"])
         self.workers, self.threads = options["workers"], options["threads"]
         self.uploaders, self.files = options["uploaders"], options["files"]
+        self.pace = options["think"]
         static_root = Path(tempfile.mkdtemp(prefix="srsa-load-static-"))
         self.media_root = Path(tempfile.mkdtemp(prefix="srsa-load-media-"))
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -463,6 +493,7 @@ class Command(BaseCommand):
                 run,
                 random.Random(self.rng.random()),
                 self.files if n < self.uploaders else 0,
+                self.pace,
             )
             for n, email in enumerate(self.emails)
         ]
