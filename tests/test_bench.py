@@ -1,5 +1,6 @@
 """`manage.py bench` in cheap pieces: the model generator, the figures' verdicts, the query counting."""
 
+import argparse
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from assessment.bench.data import half_answered
 from assessment.bench.models import load_bench_model, model_spec
 from assessment.bench.pdf import view_queries
 from assessment.bench.report import OK, OVER, SKIPPED, Goal, figure, line, skipped, table, write_json
+from assessment.management.commands.load_test import _seconds_range
 from assessment.models import Control
 from assessment.selectors.assessments import assessment_state
 
@@ -115,3 +117,23 @@ def test_view_queries_leave_out_the_session_and_the_user(db, user, assessment):
 def test_the_measuring_process_refuses_the_developers_database(db):
     with pytest.raises(CommandError, match="only on the bench database"):
         call_command("bench", "--inside")
+
+
+@pytest.mark.parametrize(("text", "pace"), [("1-3", (1.0, 3.0)), ("0-0.05", (0.0, 0.05)), ("2", (2.0, 2.0))])
+def test_the_load_tests_pace_reads_seconds_as_low_high(text, pace):
+    assert _seconds_range(text) == pace
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc", "expected seconds as LOW-HIGH, e.g. 1-3, not 'abc'"),
+        ("3-1", "the range must lie within 0-60 seconds, low first"),
+        ("-1-2", "expected seconds as LOW-HIGH, e.g. 1-3, not '-1-2'"),
+        ("0-120", "the range must lie within 0-60 seconds, low first"),
+    ],
+)
+def test_the_load_tests_pace_refuses_what_is_not_a_range(text, message):
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        _seconds_range(text)
+    assert str(refused.value) == message
