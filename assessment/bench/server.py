@@ -61,6 +61,8 @@ def start_gunicorn(env: dict[str, str], log_path: Path, *, workers: int, threads
         sys.executable, "-m", "gunicorn", "config.wsgi",
         "--workers", str(workers), "--threads", str(threads),
         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+        # As the README deploys it: idle connections kept 5 s, longer than a customer's pause between answers.
+        "--keep-alive", "5",
         # The default control socket path is shared by every gunicorn of this user: don't take theirs.
         "--no-control-socket",
     ]  # fmt: skip

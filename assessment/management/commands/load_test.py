@@ -475,7 +475,9 @@ class Command(BaseCommand):
         run = Run()
         loop = asyncio.get_running_loop()
         self.t0 = loop.time()
-        ramp = min(5.0, duration / 10)  # people arrive over a few seconds, not in the same millisecond
+        # People arrive over half a minute, not in the same second: 50 logins at once (each an Argon2
+        # hash, by design slow) would hold both cores for seconds, and every autosave behind them.
+        ramp = min(30.0, duration / 5)
 
         async def arrive(customer: Customer) -> None:
             try:
