@@ -339,6 +339,9 @@ def _server_errors(log_path: Path) -> Counter:
     return found
 
 
+WINDOW = 15.0  # seconds per line of the autosave timeline
+
+
 def _seconds_range(text: str) -> tuple[float, float]:
     low, sep, high = text.partition("-")
     try:
@@ -580,6 +583,18 @@ class Command(BaseCommand):
             values.sort()
             p50, p95, p99 = (percentile(values, f) for f in (0.5, 0.95, 0.99))
             w(f"  {route:<16} {len(values):>6} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {values[-1]:>8.0f}")
+
+        # Where the slow saves fall in time (arrivals and their logins, kills, PDF renders): p95 per window.
+        windows: dict[int, list[float]] = defaultdict(list)
+        for sample in samples:
+            if sample.route == "autosave POST":
+                windows[int((sample.start - self.t0) // WINDOW)].append((sample.end - sample.start) * 1000)
+        if windows:
+            w(f"Autosave p95 per {WINDOW:g} s (ms, from the start):")
+            w(
+                "  "
+                + "  ".join(f"{n * WINDOW:g}s {percentile(sorted(v), 0.95):.0f}" for n, v in sorted(windows.items()))
+            )
 
         lost, late = self.verify(run)
         for crash in run.crashes:
