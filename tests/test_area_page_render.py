@@ -109,6 +109,27 @@ def test_query_count_does_not_grow_with_the_controls_of_the_area(logged_in, user
     assert counts[10][1] == counts[10][0] - 2, counts  # the asked controls and the areas
 
 
+def test_the_evidence_query_runs_only_once_the_assessment_has_evidence(logged_in, user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    assessment = start(user, load(sized(10, "sized-evidence")))
+    area(logged_in, assessment)  # the model's parts into the memo
+    with CaptureQueriesContext(connection) as without:
+        html = area(logged_in, assessment).content.decode()
+    assert html.count("No evidence yet.") == 10
+    evidence_add_link(user, assessment.pk, "C-3", "https://wiki.example/backups", "runbook")
+    with CaptureQueriesContext(connection) as with_one:
+        html = area(logged_in, assessment).content.decode()
+    assert html.count("No evidence yet.") == 9
+    assert 'href="https://wiki.example/backups"' in card(html, "C-3")
+    # The page's evidence query (the read of the assessment holds an EXISTS on the table either way).
+    reads = [
+        [q for q in c.captured_queries if q["sql"].startswith('SELECT "assessment_evidence".')]
+        for c in (without, with_one)
+    ]
+    assert (len(reads[0]), len(reads[1])) == (0, 1)
+    assert len(with_one) == len(without) + 1
+
+
 # The memo never serves another deployment, version or mode
 
 
