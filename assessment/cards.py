@@ -20,6 +20,7 @@ from operator import itemgetter
 from string import Formatter
 from types import MappingProxyType
 from typing import NamedTuple
+from urllib.parse import quote
 
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
@@ -93,14 +94,25 @@ REMEDIATED = (
     '<p class="alert alert-info py-2 small mb-2 remediated-note" role="note">Changed since last round: your team '
     "marked this fixed. Check that the answer still holds, then save it again.</p>"
 )
-# Evidence under the control. The inputs belong to forms outside the page's form (nested forms are
-# invalid HTML): `templatetags/evidence_tags.py` writes one upload and one link form per control.
+# Evidence under the control. The "Add evidence" panel is shipped once, not per card: each card has
+# a link (`{evidence_add}`, stage two) that opens it, by the page's script from its `<template>`
+# (`evidence_panel_template`) or, without the script, by asking for the page again with `?add=<id>`,
+# which renders it open in that one card. The panel's inputs belong to forms outside the page's form
+# (nested forms are invalid HTML): `templatetags/evidence_tags.py` writes them for the open panel,
+# the script creates them for the panels it opens.
 EVIDENCE_EDITABLE = """<div class="evidence mt-3" id="ev-{cid}" data-evidence="{cid}" aria-labelledby="evt-{cid}" role="group">
   <h4 class="h6 mb-1" id="evt-{cid}">Evidence</h4>
   <ul class="evidence-list list-unstyled mb-2" data-evidence-list>{{evidence_items}}</ul>
   <div class="evidence-messages" data-evidence-messages></div>
   <p class="small text-body-secondary mb-2 evidence-limits" id="evh-{cid}">{{evidence_limits}} <span class="evidence-drop-hint" hidden>You can also drop files here.</span></p>
-  <details class="evidence-add">
+  {{evidence_add}}
+</div>"""
+EVIDENCE_EDITABLE = re.sub(r"\n\s+", "\n", EVIDENCE_EDITABLE).strip()
+EVIDENCE_LINK = (
+    '<a class="btn btn-sm btn-outline-secondary evidence-add-link" href="?add={query}#ev-{cid}" '
+    "data-evidence-add>Add evidence</a>"
+)
+EVIDENCE_PANEL = """<details class="evidence-add" open>
     <summary class="btn btn-sm btn-outline-secondary">Add evidence</summary>
     <div class="evidence-drop mt-2" data-evidence-drop>
       <div class="row g-2 align-items-end">
@@ -127,9 +139,10 @@ EVIDENCE_EDITABLE = """<div class="evidence mt-3" id="ev-{cid}" data-evidence="{
       </div>
       <div class="col-md-2"><button type="submit" class="btn btn-sm btn-outline-primary w-100" form="evk-{cid}">Add link</button></div>
     </div>
-  </details>
-</div>"""
-EVIDENCE_EDITABLE = re.sub(r"\n\s+", "\n", EVIDENCE_EDITABLE).strip()
+  </details>"""
+EVIDENCE_PANEL = re.sub(r"\n\s+", "\n", EVIDENCE_PANEL).strip()
+# Stands for the control id in the panel's `<template>`; control ids are capitals, digits and hyphens.
+CID_PLACEHOLDER = "__CID__"
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.txt,.csv,.json,.yaml,.yml,.xlsx,.docx,.md,.log"
 NO_EVIDENCE = '<li class="small text-body-secondary evidence-none">No evidence yet.</li>'
 CLAIMS = frozenset(Claim.values)
@@ -175,8 +188,11 @@ def form_fields(form) -> Fields:
     return Fields(*values, errors=errors, non_field=tuple(form.non_field_errors()))
 
 
-def area_cards(items, assessment, fields: list[Fields] | None = None) -> list[str]:
-    """One card per item, in order; `fields` (per item) after a failed POST, else the saved answers."""
+def area_cards(items, assessment, fields: list[Fields] | None = None, add: str | None = None) -> list[str]:
+    """One card per item, in order; `fields` (per item) after a failed POST, else the saved answers.
+
+    `add` (the page's `?add=`) names the control whose "Add evidence" panel is open; any other value is ignored.
+    """
     guided, editable = assessment.mode == "guided", assessment.is_editable
     # One reverse for the page; each card's autosave address differs only by its control id.
     url_head, url_tail = reverse("answer_autosave", args=[assessment.pk, "CONTROL"]).split("CONTROL")
@@ -198,6 +214,9 @@ def area_cards(items, assessment, fields: list[Fields] | None = None) -> list[st
     for i, item in enumerate(items):
         f = fields[i] if fields else answer_fields(item.answer)
         values = _values(item, f, page, guided, editable, key, tz)
+        if editable:
+            cid = item.control.control_id
+            values["evidence_add"] = evidence_panel(cid) if cid == add else _evidence_link(cid)
         rows = evidence.get(item.control.pk)
         if rows:
             listed = evidence_items(rows, links, editable, tz)
@@ -209,6 +228,20 @@ def area_cards(items, assessment, fields: list[Fields] | None = None) -> list[st
                 )
         cards.append(_static(item, key, editable).fill(values))
     return cards
+
+
+def _evidence_link(control_id: str) -> str:
+    return EVIDENCE_LINK.format(query=_escape(quote(control_id)), cid=_escape(control_id))
+
+
+def evidence_panel(control_id: str) -> str:
+    """The open "Add evidence" panel of one control (the page without JavaScript, `?add=<id>`)."""
+    return EVIDENCE_PANEL.format(cid=_escape(control_id), accept=ACCEPT)
+
+
+def evidence_panel_template() -> str:
+    """The panel once for the page's script, `CID_PLACEHOLDER` where the control id goes (in attributes only)."""
+    return EVIDENCE_PANEL.format(cid=CID_PLACEHOLDER, accept=ACCEPT)
 
 
 EVIDENCE_READONLY = (
@@ -412,8 +445,8 @@ def _fill_model(item, editable: bool) -> str:
     condition = control.condition
     model = {
         "cid": cid,
-        # Holds stage-two fields ({evidence_items}, {evidence_limits}) already.
-        "evidence_block": EVIDENCE_EDITABLE.format(cid=cid, accept=ACCEPT) if editable else "{evidence_readonly}",
+        # Holds stage-two fields ({evidence_items}, {evidence_limits}, {evidence_add}) already.
+        "evidence_block": EVIDENCE_EDITABLE.format(cid=cid) if editable else "{evidence_readonly}",
         "title": _text(control.title),
         "severity": _text(control.severity),
         "severity_label": _text(control.get_severity_display()),

@@ -4,6 +4,7 @@ remove and confirm; every change in the audit trail; the limits stated and kept.
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assessment.filetypes import ACCEPTED
@@ -75,19 +76,122 @@ def test_files_added_without_javascript_are_stored_hashed_and_listed(logged_in, 
     assert '>Remove<span class="visually-hidden"> “rules.png”</span></button>' in block
 
 
-def test_the_card_states_the_limits_and_offers_both_forms_outside_the_page_form(logged_in, assessment):
+def card_html(html: str, cid: str = CONTROL) -> str:
+    match = re.search(rf'<section class="card control-card[^"]*" id="c-{cid}".*?</section>', html, re.S)
+    assert match, f"no card for {cid}"
+    return match.group(0)
+
+
+def add_link(cid: str) -> str:
+    return (
+        f'<a class="btn btn-sm btn-outline-secondary evidence-add-link" href="?add={cid}#ev-{cid}" '
+        "data-evidence-add>Add evidence</a>"
+    )
+
+
+def test_the_card_states_the_limits_and_links_to_the_panel_the_page_holds_once(logged_in, assessment):
     page = logged_in.get(area_url(assessment)).content.decode()
     assert LIMITS in page
     assert "No evidence yet." in evidence_block(page)
-    # The upload and link forms come before the page's form; the card's inputs join them by id.
+    cids = re.findall(r'<section class="card control-card[^"]*" id="c-([A-Z0-9-]+)"', page)
+    assert len(cids) == 7
+    # Every card links to its panel; no card carries the panel's inputs or forms.
+    for cid in cids:
+        assert add_link(cid) in card_html(page, cid)
+    assert page.count("data-evidence-add>") == len(cids)
+    assert '<form id="evf-' not in page and '<form id="evk-' not in page
+    assert 'name="files"' not in page.split('<template id="evidence-add-template"')[0]
+    # The panel once, in a template the script copies: the control id a placeholder, its address one reverse.
+    assert page.count("<template") == 1
+    [template] = re.findall(r'<template id="evidence-add-template".*?</template>', page, re.S)
+    action = add_url(assessment, "__CID__")
+    assert f'data-placeholder="__CID__" data-action="{action}">' in template
+    assert 'id="evi-__CID__" name="files" multiple form="evf-__CID__" aria-describedby="evh-__CID__"' in template
+    assert 'name="url" maxlength="2000" form="evk-__CID__"' in template
+    # The remove / "Still current" form and the container the script puts forms in come before the page's form.
+    assert page.index('<div id="evidence-forms"><form id="evidence-action" method="post" hidden>') < page.index(
+        '<form method="post" id="area-form"'
+    )
+    assert page.count("<form") == page.count("</form>")
+    assert "js/evidence" in page
+
+
+def test_without_javascript_the_link_opens_that_one_panel_with_its_two_forms(logged_in, assessment):
+    page = logged_in.get(f"{area_url(assessment)}?add={CONTROL}").content.decode()
+    card = card_html(page)
+    assert '<details class="evidence-add" open>' in card
+    assert 'id="evd-NET-ALLOW" name="description" maxlength="300" form="evf-NET-ALLOW"' in card
+    assert f'name="files" multiple form="evf-{CONTROL}" aria-describedby="evh-{CONTROL}"' in card
+    assert f'<button type="submit" class="btn btn-sm btn-primary w-100" form="evf-{CONTROL}">Upload</button>' in card
+    assert f'id="evu-{CONTROL}" name="url" maxlength="2000" form="evk-{CONTROL}"' in card
+    assert f'id="evkd-{CONTROL}"' in card and f'form="evk-{CONTROL}">Add link</button>' in card
+    assert "data-evidence-add>" not in card
+    # That panel only: the other cards keep their link, and the page has its two forms and no others.
+    assert page.count('<details class="evidence-add" open>') == 2  # the card's and the template's
+    assert add_link("NET-PRIVATE") in card_html(page, "NET-PRIVATE")
     action = add_url(assessment)
     forms_at = page.index(f'<form id="evf-{CONTROL}" method="post" action="{action}" enctype="multipart/form-data"')
     assert forms_at < page.index('<form method="post" id="area-form"')
-    assert f'<form id="evk-{CONTROL}" method="post" action="{action}"' in page
-    assert f'name="files" multiple form="evf-{CONTROL}"' in page
-    assert f'name="url" maxlength="2000" form="evk-{CONTROL}"' in page
+    assert f'<form id="evk-{CONTROL}" method="post" action="{action}" hidden>' in page
+    assert page.count('<form id="evf-') == page.count('<form id="evk-') == 1
     assert page.count("<form") == page.count("</form>")
-    assert "js/evidence" in page
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "NO-SUCH",
+        "net-allow",
+        "__CID__",
+        "",
+        "A" * 5000,
+        '"><script>alert(1)</script>',
+        "NET-ALLOW ",
+        "NET-ALLOW\u202e",
+        "{cid}",
+        "%00",
+    ],
+)
+def test_an_add_naming_no_control_on_the_page_is_ignored(logged_in, assessment, value):
+    response = logged_in.get(area_url(assessment), {"add": value})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<form id="evf-' not in page and '<form id="evk-' not in page
+    assert page.count('<details class="evidence-add" open>') == 1  # the template's only
+    assert add_link(CONTROL) in card_html(page)
+    assert "<script>alert" not in page
+
+
+def test_a_submitted_assessment_has_neither_link_nor_panel(logged_in, assessment, user):
+    answer_all(assessment, user)
+    assessment_submit(assessment=assessment, actor=user)
+    response = logged_in.get(f"{area_url(assessment)}?add={CONTROL}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Add evidence" not in page and "data-evidence-add" not in page
+    assert "<template" not in page and "evidence-forms" not in page and 'name="files"' not in page
+
+
+def test_the_forms_of_the_open_panel_upload_without_javascript(assessment, user, media):
+    client = Client(enforce_csrf_checks=True)  # the form's own token, as a browser without the script posts it
+    client.force_login(user)
+    page = client.get(f"{area_url(assessment)}?add={CONTROL}").content.decode()
+    form = re.search(rf'<form id="evf-{CONTROL}" method="post" action="([^"]+)" .*?value="([^"]+)"></form>', page)
+    action, token = form.groups()
+    assert action == add_url(assessment)
+    response = client.post(
+        action, {"csrfmiddlewaretoken": token, "description": "Exported today", "files": [upload("rules.pdf")]}
+    )
+    assert response.status_code == 302
+    assert response.url == f"{area_url(assessment)}#ev-{CONTROL}"  # the panel folds again: the message says it went in
+    assert list(Evidence.objects.values_list("name", "description", "size")) == [
+        ("rules.pdf", "Exported today", len(PDF))
+    ]
+    assert len(stored_files(media)) == 1
+    page = client.get(response.url).content.decode()
+    assert "Added “rules.pdf”." in page
+    assert ">rules.pdf</a>" in evidence_block(page)
+    assert add_link(CONTROL) in card_html(page)
 
 
 def test_javascript_gets_json_with_the_list_rendered_again(logged_in, assessment):
@@ -265,3 +369,15 @@ def test_no_file_chosen(logged_in, assessment):
 
 def test_a_control_the_assessment_does_not_ask_is_404(logged_in, assessment):
     assert logged_in.post(add_url(assessment, "NO-SUCH"), {"files": [upload("a.pdf")]}).status_code == 404
+
+
+def test_a_refused_upload_without_javascript_comes_back_with_its_panel_open(logged_in, assessment, user, settings):
+    settings.EVIDENCE_MAX_FILES_PER_CONTROL = 1
+    service.evidence_add_files(user, assessment.pk, CONTROL, [upload("a.pdf")])
+    response = logged_in.post(add_url(assessment), {"files": [upload("b.pdf")], "description": "May"})
+    assert response.status_code == 302
+    assert response.url == f"{area_url(assessment)}?add={CONTROL}#ev-{CONTROL}"
+    page = logged_in.get(response.url).content.decode()
+    assert "at most 1 are allowed: remove one to add another." in page
+    assert f'id="evi-{CONTROL}"' in page and f'<form id="evf-{CONTROL}"' in page  # try again from here
+    assert Evidence.objects.count() == 1

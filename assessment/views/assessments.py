@@ -119,7 +119,8 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         fields = [cards.form_fields(form) for form in forms]  # what was posted, with its errors
     # The template places a mark per card and the cards are spliced in afterwards: carried through
     # its nested blocks, 300 kB of cards would be copied at every level.
-    card_html = cards.area_cards(items, assessment, fields)
+    add = request.GET.get("add", "")  # the control whose "Add evidence" panel is open (no JavaScript)
+    card_html = cards.area_cards(items, assessment, fields, add=add)
     pairs = [(item, cards.mark(i)) for i, item in enumerate(items)]
     index = areas.index(area)
     steps = state.progress(areas)
@@ -149,6 +150,7 @@ def assessment_area(request: HttpRequest, pk, area_key: str) -> HttpResponse:
         "previous_area": areas[index - 1] if index else None,
         "next_area": areas[index + 1] if index + 1 < len(areas) else None,
         "editable": assessment.is_editable,
+        "add": add,
     }
     page = render_to_string("assessment/assessment_area.html", context, request=request)
     return HttpResponse(cards.splice(page, card_html), status=400 if problems else 200)

@@ -7,6 +7,8 @@ view is exempt from the CSRF middleware (which would read the body first) and ch
 itself once the handler is in place, as Django's documentation describes.
 """
 
+from urllib.parse import quote
+
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,8 +44,11 @@ def _control(assessment, control_id: str) -> Control:
     return control
 
 
-def _answer(request, assessment, control, *, ok: bool, message: str, status: int = 200) -> HttpResponse:
-    """JSON for the page's script (with the control's list rendered again), else back to the control."""
+def _answer(
+    request, assessment, control, *, ok: bool, message: str, status: int = 200, reopen: bool = False
+) -> HttpResponse:
+    """JSON for the page's script (with the control's list rendered again), else back to the control;
+    `reopen`: with its "Add evidence" panel open (a refused upload, to try again from there)."""
     if _wants_json(request):
         assessment.refresh_from_db(fields=["status"])
         rows = evidence_of_control(assessment, control.pk)
@@ -51,7 +56,8 @@ def _answer(request, assessment, control, *, ok: bool, message: str, status: int
         return JsonResponse({"ok": ok, "message": message, "html": html}, status=status)
     (messages.success if ok else messages.error)(request, message)
     url = reverse("assessment_area", args=[assessment.pk, control.area.key])
-    return redirect(f"{url}#ev-{control.control_id}")
+    query = f"?add={quote(control.control_id)}" if reopen else ""
+    return redirect(f"{url}{query}#ev-{control.control_id}")
 
 
 def _signed_out(request: HttpRequest) -> HttpResponse:
@@ -73,10 +79,10 @@ def evidence_add(request: HttpRequest, pk, control_id: str) -> HttpResponse:
     try:
         request.POST, request.FILES  # noqa: B018 (read the body now, through the handler)
     except (RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation, MultiPartParserError, UnreadablePostError):
-        return _answer(request, assessment, control, ok=False, message=UNREADABLE, status=400)
+        return _answer(request, assessment, control, ok=False, message=UNREADABLE, status=400, reopen=True)
     if handler.refusal:
         # Stopped while streaming: nothing was stored, and nothing changes, so no CSRF token is needed to say so.
-        return _answer(request, assessment, control, ok=False, message=handler.refusal, status=413)
+        return _answer(request, assessment, control, ok=False, message=handler.refusal, status=413, reopen=True)
     return _evidence_add(request, assessment, control)
 
 
@@ -92,7 +98,9 @@ def _evidence_add(request: HttpRequest, assessment, control) -> HttpResponse:
             service.evidence_add_link(request.user, assessment.pk, control.control_id, request.POST["url"], description)
             message = "Added the link."
     except service.EvidenceRefused as refused:
-        return _answer(request, assessment, control, ok=False, message=refused.message, status=refused.status)
+        return _answer(
+            request, assessment, control, ok=False, message=refused.message, status=refused.status, reopen=True
+        )
     except AssessmentLocked as locked:
         return _answer(request, assessment, control, ok=False, message=str(locked), status=409)
     return _answer(request, assessment, control, ok=True, message=message)

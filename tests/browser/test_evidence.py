@@ -90,6 +90,79 @@ def test_choose_files_see_progress_and_the_list_then_drop_one_and_remove(page, d
     assert sorted(Evidence.objects.values_list("name", flat=True)) == ["dropped.pdf", "rules.png"]
 
 
+def test_the_panel_opens_from_the_page_template_with_its_forms_outside_the_page_form(page, draft):
+    assessment, alice = draft
+    login(page, alice.email, PASSWORD)
+    block = area(page, assessment)
+    expect(page.locator("#evidence-forms form")).to_have_count(1)  # the remove / "Still current" form only
+    expect(block.get_by_label("Files", exact=True)).to_have_count(0)
+    # Enter on the link: the panel in its place, the cursor in the file input, the two forms made.
+    block.get_by_role("link", name="Add evidence").focus()
+    page.keyboard.press("Enter")
+    expect(block.get_by_label("Files", exact=True)).to_be_focused()
+    expect(block.get_by_role("link", name="Add evidence")).to_have_count(0)
+    assert page.url.endswith("/areas/network/")  # no page load
+    forms = page.evaluate(
+        """(cid) => ["evf-", "evk-"].map((p) => {
+          const f = document.getElementById(p + cid);
+          return [f.method, f.enctype, new URL(f.action).pathname, !!f.closest("#area-form"),
+                  f.querySelector("input[name=csrfmiddlewaretoken]").value.length > 0];
+        })""",
+        CONTROL,
+    )
+    path = f"/assessments/{assessment.pk}/controls/{CONTROL}/evidence/"
+    assert forms == [
+        ["post", "multipart/form-data", path, False, True],
+        ["post", "application/x-www-form-urlencoded", path, False, True],
+    ]
+    block.get_by_label("Description of the files").fill("Opened from the link")
+    block.get_by_label("Files", exact=True).set_input_files(
+        [{"name": "opened.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    block.get_by_role("button", name="Upload").click()
+    expect(block.locator("[data-evidence-list]")).to_contain_text("opened.pdf")
+    expect(block.get_by_role("status").first).to_contain_text("Added “opened.pdf”.")
+    assert list(Evidence.objects.values_list("name", "description")) == [("opened.pdf", "Opened from the link")]
+    expect(page.locator(f"#c-{CONTROL} .save-state")).not_to_contain_text("Not saved")
+    # Another card's link opens that card's panel, with its own forms.
+    other = page.locator("#ev-NET-PRIVATE")
+    other.get_by_role("link", name="Add evidence").click()
+    other.get_by_label("Or a link").fill("https://wiki.example.com/private")
+    other.get_by_role("button", name="Add link").click()
+    expect(other.locator("[data-evidence-list]")).to_contain_text("https://wiki.example.com/private")
+    expect(page.locator("#evidence-forms form")).to_have_count(5)
+
+
+def test_a_file_dropped_on_a_card_whose_panel_was_never_opened_is_added(page, draft):
+    assessment, alice = draft
+    login(page, alice.email, PASSWORD)
+    block = area(page, assessment)
+    expect(block.get_by_text("You can also drop files here.")).to_be_visible()
+    page.evaluate(
+        """([cid]) => {
+          const data = new DataTransfer();
+          data.items.add(new File(["%PDF-1.4 dropped"], "dropped.pdf", {type: "application/pdf"}));
+          const target = document.getElementById("ev-" + cid);
+          target.dispatchEvent(new DragEvent("dragenter", {dataTransfer: data, bubbles: true, cancelable: true}));
+          target.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""",
+        [CONTROL],
+    )
+    expect(block.locator("[data-evidence-list]")).to_contain_text("dropped.pdf")
+    expect(block.get_by_role("status").first).to_contain_text("Added “dropped.pdf”.")
+    expect(block.locator("progress")).to_have_count(0)
+    expect(block.get_by_role("link", name="Add evidence")).to_be_visible()  # the panel stays folded
+    assert list(Evidence.objects.values_list("name", "description")) == [("dropped.pdf", "")]
+    # Opened afterwards, it uploads through the same forms.
+    block.get_by_role("link", name="Add evidence").click()
+    block.get_by_label("Files", exact=True).set_input_files(
+        [{"name": "later.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    block.get_by_role("button", name="Upload").click()
+    expect(block.locator("[data-evidence-list]")).to_contain_text("later.png")
+    expect(page.locator(f"#evidence-forms #evf-{CONTROL}")).to_have_count(1)
+
+
 def test_without_javascript_the_forms_post_and_come_back_with_a_message(browser, live_server, draft):
     assessment, alice = draft
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
@@ -97,7 +170,10 @@ def test_without_javascript_the_forms_post_and_come_back_with_a_message(browser,
         page = context.new_page()
         login(page, alice.email, PASSWORD)
         block = area(page, assessment)
-        block.get_by_text("Add evidence").click()
+        expect(block.get_by_label("Files", exact=True)).to_have_count(0)
+        block.get_by_role("link", name="Add evidence").click()  # the page again, this control's panel open
+        assert page.url.endswith(f"/areas/network/?add={CONTROL}#ev-{CONTROL}")
+        expect(page.locator(".evidence-add[open]")).to_have_count(1)
         block.get_by_label("Files", exact=True).set_input_files(
             [{"name": "nojs.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
@@ -128,6 +204,8 @@ def test_the_area_page_with_evidence_fits_and_passes_axe(page, draft, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     login(page, alice.email, PASSWORD)
     block = area(page, assessment)
+    block.scroll_into_view_if_needed()
+    block.screenshot(path=str(screenshot(page, f"evidence-area-{width}").with_name(f"evidence-link-{width}.png")))
     block.get_by_text("Add evidence").click()
     expect(block.get_by_text("From round 1 — still current?")).to_be_visible()
     block.scroll_into_view_if_needed()

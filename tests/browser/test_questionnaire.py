@@ -108,7 +108,7 @@ def test_new_user_signs_up_answers_an_area_and_submits(page, models):
     # 3b. Keyboard: Tab from the previous control into the next radio group, arrows choose, type notes.
     control(page, "ENC-NODE-TLS").get_by_label("Notes").focus()
     page.keyboard.press("Tab")  # its reveal's "What to do" disclosure (it is answered)
-    page.keyboard.press("Tab")  # its "Add evidence" disclosure
+    page.keyboard.press("Tab")  # its "Add evidence" link
     page.keyboard.press("Tab")  # the next control's "Why it matters" disclosure
     page.keyboard.press("Tab")  # the first answer of the group
     rest = control(page, "ENC-REST")
