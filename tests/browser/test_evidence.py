@@ -29,6 +29,20 @@ def area(page, assessment):
     return page.locator(f"#ev-{CONTROL}")
 
 
+def drop_a_pdf(page, cid: str) -> None:
+    """What a browser does when a file is dragged onto the control's evidence area and let go."""
+    page.evaluate(
+        """([cid]) => {
+          const data = new DataTransfer();
+          data.items.add(new File(["%PDF-1.4 dropped"], "dropped.pdf", {type: "application/pdf"}));
+          const target = document.getElementById("ev-" + cid);
+          target.dispatchEvent(new DragEvent("dragenter", {dataTransfer: data, bubbles: true, cancelable: true}));
+          target.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""",
+        [cid],
+    )
+
+
 def test_choose_files_see_progress_and_the_list_then_drop_one_and_remove(page, draft):
     assessment, alice = draft
     login(page, alice.email, PASSWORD)
@@ -66,16 +80,7 @@ def test_choose_files_see_progress_and_the_list_then_drop_one_and_remove(page, d
     expect(page.locator(f"#c-{CONTROL} .save-state")).not_to_contain_text("Not saved")
 
     # Dropped on the control's evidence area.
-    page.evaluate(
-        """([cid]) => {
-          const data = new DataTransfer();
-          data.items.add(new File(["%PDF-1.4 dropped"], "dropped.pdf", {type: "application/pdf"}));
-          const target = document.getElementById("ev-" + cid);
-          target.dispatchEvent(new DragEvent("dragenter", {dataTransfer: data, bubbles: true, cancelable: true}));
-          target.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
-        }""",
-        [CONTROL],
-    )
+    drop_a_pdf(page, CONTROL)
     expect(block.locator("[data-evidence-list]")).to_contain_text("dropped.pdf")
 
     # A refused file says why, in the control.
@@ -138,16 +143,7 @@ def test_a_file_dropped_on_a_card_whose_panel_was_never_opened_is_added(page, dr
     login(page, alice.email, PASSWORD)
     block = area(page, assessment)
     expect(block.get_by_text("You can also drop files here.")).to_be_visible()
-    page.evaluate(
-        """([cid]) => {
-          const data = new DataTransfer();
-          data.items.add(new File(["%PDF-1.4 dropped"], "dropped.pdf", {type: "application/pdf"}));
-          const target = document.getElementById("ev-" + cid);
-          target.dispatchEvent(new DragEvent("dragenter", {dataTransfer: data, bubbles: true, cancelable: true}));
-          target.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
-        }""",
-        [CONTROL],
-    )
+    drop_a_pdf(page, CONTROL)
     expect(block.locator("[data-evidence-list]")).to_contain_text("dropped.pdf")
     expect(block.get_by_role("status").first).to_contain_text("Added “dropped.pdf”.")
     expect(block.locator("progress")).to_have_count(0)
